@@ -1,0 +1,22 @@
+"""nbgrader configuration for the Mali SSR course.
+
+Run plain `nbgrader` commands from this folder (the repository root): it is the
+course directory. Assignments are written once, with nbgrader markup, in
+`solutions/` (nbgrader's source directory); `nbgrader generate_assignment`
+produces the student copies in `exercises/` (nbgrader's release directory).
+"""
+
+c = get_config()  # noqa: F821  (provided by nbgrader when it reads this file)
+
+c.CourseDirectory.root = "."
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "exercises"
+c.CourseDirectory.course_id = "mali-ssr"
+
+# Lecture-sized notebooks: a cell that runs longer than this is stuck.
+c.Execute.timeout = 60
+c.ExecutePreprocessor.timeout = 60
+
+# Student notebooks are checked for these markers when generating exercises.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"

@@ -1,0 +1,732 @@
+"""Load and validate the course data shipped inside the package.
+
+The course's facts live in plain YAML files in ``mali_ssr/course_data/`` so that
+an instructor can read, correct and extend them without touching code. This is
+the one module that reads them. Every record is checked on load; a bad record
+raises :class:`DataError` naming the file, the record and the field, so that a
+typo never turns into a silently wrong chart.
+
+>>> data = load()
+>>> data.bibliography["bagayoko2017"].author
+'Niagalé Bagayoko'
+>>> len(data.timeline) >= 45
+True
+"""
+
+from __future__ import annotations
+
+import calendar
+import os
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from .messages import text
+
+FILES = ("bibliography", "timeline", "institutions", "actors", "glossary")
+
+CATEGORIES = (
+    "military",
+    "coup",
+    "armed-conflict",
+    "agreement",
+    "institution",
+    "national-initiative",
+    "international-intervention",
+    "justice-impunity",
+    "sanctions",
+    "political",
+)
+DRIVERS = (
+    "malian-state",
+    "malian-military",
+    "armed-movements",
+    "civil-society",
+    "international",
+    "colonial-power",
+)
+#: Categories that count as an *initiative* when national and international
+#: initiatives are compared (coups, conflicts and sanctions do not).
+INITIATIVE_CATEGORIES = ("national-initiative", "institution", "agreement", "international-intervention")
+#: Drivers counted as "national" when the course compares national and
+#: international initiatives.
+NATIONAL_DRIVERS = ("malian-state", "malian-military", "civil-society")
+PRECISIONS = ("day", "month", "year")
+CERTAINTIES = ("verified", "disputed", "unverified")
+SOURCE_KINDS = ("seed", "academic", "official", "press", "reference")
+INSTITUTION_KINDS = ("ssr", "ddr", "peace-process", "justice", "sanctions")
+ATTACHMENTS = (
+    "president",
+    "prime-minister",
+    "ministry",
+    "government-and-movements",
+    "international",
+    "unknown",
+)
+ACTOR_KINDS = (
+    "armed-coalition",
+    "armed-group",
+    "jihadist-group",
+    "international-mission",
+    "international-body",
+    "state",
+)
+STANCES = ("ex-rebel", "pro-government", "dissident", "jihadist", "international", "state")
+
+ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+DATE_FORMS = {"day": "YYYY-MM-DD", "month": "YYYY-MM", "year": "YYYY"}
+DATE_PATTERNS = {
+    "day": re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"),
+    "month": re.compile(r"^(\d{4})-(\d{2})$"),
+    "year": re.compile(r"^(\d{4})$"),
+}
+
+
+class DataError(ValueError):
+    """A data file or record is wrong. The message names file, record and field."""
+
+    def __init__(self, file: str, record: str, field_name: str, problem: str):
+        self.file, self.record, self.field, self.problem = file, record, field_name, problem
+        super().__init__(text("data.error", file=file, record=record, field=field_name, problem=problem))
+
+
+# --------------------------------------------------------------------------- dates
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A date known to the day, the month or only the year."""
+
+    year: int
+    month: int = 1
+    day: int = 1
+    precision: str = "day"
+
+    @property
+    def start(self) -> dt.date:
+        return dt.date(self.year, self.month, self.day)
+
+    @property
+    def decimal_year(self) -> float:
+        """Position on a time axis (middle of the month or year when less precise)."""
+        if self.precision == "year":
+            return self.year + 0.5
+        days = 366 if calendar.isleap(self.year) else 365
+        if self.precision == "month":
+            mid = dt.date(self.year, self.month, 15)
+        else:
+            mid = self.start
+        return self.year + (mid.timetuple().tm_yday - 1) / days
+
+    def label(self) -> str:
+        """Readable date at its own precision: '19 Nov 1968', 'Mar 2009', '1962'."""
+        if self.precision == "year":
+            return str(self.year)
+        month = calendar.month_abbr[self.month]
+        if self.precision == "month":
+            return f"{month} {self.year}"
+        return f"{self.day} {month} {self.year}"
+
+    def iso(self) -> str:
+        return {"day": f"{self.year:04d}-{self.month:02d}-{self.day:02d}",
+                "month": f"{self.year:04d}-{self.month:02d}",
+                "year": f"{self.year:04d}"}[self.precision]
+
+
+def parse_date(value: Any, precision: str) -> PartialDate:
+    """Parse ``value`` at ``precision``; raise ``ValueError`` with a readable reason."""
+    if isinstance(value, dt.date):  # YAML may hand us a date object for unquoted dates
+        value = value.isoformat()
+    if isinstance(value, int):
+        value = str(value)
+    if precision not in PRECISIONS:
+        raise ValueError(text("data.bad_choice", value=precision, allowed=", ".join(PRECISIONS)))
+    match = DATE_PATTERNS[precision].match(str(value))
+    if not match:
+        raise ValueError(text("data.bad_date", value=value, form=DATE_FORMS[precision], precision=precision))
+    parts = [int(p) for p in match.groups()] + [1, 1]
+    year, month, day = parts[:3]
+    try:
+        dt.date(year, month, day)
+    except ValueError as exc:
+        raise ValueError(text("data.impossible_date", value=value, detail=exc)) from None
+    return PartialDate(year, month, day, precision)
+
+
+# ------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    author: str
+    title: str
+    year: int
+    outlet: str
+    language: str
+    kind: str
+    url: str | None = None
+    note: str | None = None
+
+    def citation(self) -> str:
+        """Short reference: 'Bagayoko (2017)'."""
+        surname = self.author.split(",")[0].split()[-1] if " " in self.author else self.author
+        return f"{surname} ({self.year})"
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One source's version of a disputed fact."""
+
+    claim: str
+    sources: tuple[str, ...]
+    date: PartialDate | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    date: PartialDate
+    category: str
+    drivers: tuple[str, ...]
+    title: str
+    description: str
+    sources: tuple[str, ...]
+    certainty: str = "verified"
+    title_fr: str | None = None
+    note: str | None = None
+    variants: tuple[Variant, ...] = ()
+
+    @property
+    def is_national(self) -> bool:
+        return any(d in NATIONAL_DRIVERS for d in self.drivers)
+
+    @property
+    def is_international(self) -> bool:
+        return any(d in ("international", "colonial-power") for d in self.drivers)
+
+
+@dataclass(frozen=True)
+class Change:
+    date: PartialDate
+    description: str
+    sources: tuple[str, ...]
+    attachment: str | None = None
+    ended: bool = False  # this change ends the body (replaced, lapsed, basis removed)
+
+
+@dataclass(frozen=True)
+class Member:
+    group: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Institution:
+    id: str
+    acronym: str
+    name_en: str
+    name_fr: str
+    kind: str
+    created: PartialDate
+    legal_text: str
+    attachment: str
+    mandate: str
+    composition: str
+    sources: tuple[str, ...]
+    members: tuple[Member, ...] = ()
+    changes: tuple[Change, ...] = ()
+    certainty: str = "verified"
+    note: str | None = None
+    variants: tuple[Variant, ...] = ()
+
+    @property
+    def ended(self) -> PartialDate | None:
+        """When the body ceased to exist, if a change says so."""
+        return next((c.date for c in self.changes if c.ended), None)
+
+    def attachment_on(self, when: dt.date) -> str:
+        """Who the institution answered to on a given day, following its changes."""
+        current = self.attachment
+        for change in self.changes:
+            if change.attachment and change.date.start <= when:
+                current = change.attachment
+        return current
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: str
+    acronym: str
+    name_en: str
+    name_fr: str
+    kind: str
+    stance: str
+    description: str
+    sources: tuple[str, ...]
+    founded: PartialDate | None = None
+    members: tuple[str, ...] = ()
+    certainty: str = "verified"
+    note: str | None = None
+    variants: tuple[Variant, ...] = ()
+
+
+@dataclass(frozen=True)
+class Term:
+    id: str
+    term: str
+    definition: str
+    sources: tuple[str, ...]
+    term_fr: str | None = None
+    see_also: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SelfCheck:
+    """A multiple-choice question with immediate feedback (not graded)."""
+
+    id: str
+    module: int
+    question: str
+    options: tuple[str, ...]
+    answer: int
+    explanation: str
+    hint: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CourseData:
+    """Everything the course knows, validated and cross-referenced."""
+
+    bibliography: dict[str, Source]
+    timeline: tuple[Event, ...]
+    institutions: dict[str, Institution]
+    actors: dict[str, Actor]
+    glossary: dict[str, Term]
+    self_checks: dict[str, SelfCheck] = field(default_factory=dict)
+    events: dict[str, Event] = field(default_factory=dict)
+
+    def cite(self, *source_ids: str) -> str:
+        """'Bagayoko (2017); Yabi (2018)' for a list of source ids."""
+        return "; ".join(self.bibliography[s].citation() for s in source_ids)
+
+    def disputed(self) -> list[tuple[str, str, object]]:
+        """Every record that keeps more than one version: (file, id, record)."""
+        found: list[tuple[str, str, object]] = []
+        for ev in self.timeline:
+            if ev.variants:
+                found.append(("timeline", ev.id, ev))
+        for name, table in (("institutions", self.institutions), ("actors", self.actors)):
+            for rid, rec in table.items():
+                if rec.variants:
+                    found.append((name, rid, rec))
+        return found
+
+
+# ----------------------------------------------------------------------- validation
+
+
+_TYPE_NAMES = {str: "text", int: "a whole number", list: "a list", dict: "a mapping"}
+
+
+class _Checker:
+    """Checks one record's fields against a spec and builds typed values."""
+
+    def __init__(self, file: str, record: dict, index: int, fields: dict[str, tuple], known_sources=None):
+        self.file = file
+        self.raw = record
+        rid = record.get("id") if isinstance(record, dict) else None
+        self.name = rid if isinstance(rid, str) and rid else f"#{index + 1}"
+        self.fields = fields
+        self.known_sources = known_sources
+
+    def fail(self, field_name: str, problem: str) -> DataError:
+        return DataError(self.file, self.name, field_name, problem)
+
+    def check_keys(self) -> None:
+        allowed = set(self.fields)
+        for key in self.raw:
+            if key not in allowed:
+                raise self.fail(str(key), text("data.unknown_field", allowed=", ".join(sorted(allowed))))
+        for key, (required, *_rest) in self.fields.items():
+            if required and key not in self.raw:
+                raise self.fail(key, text("data.missing_field"))
+
+    def get(self, key: str) -> Any:
+        required, kind, *extra = self.fields[key]
+        if key not in self.raw or self.raw[key] is None:
+            if required:
+                raise self.fail(key, text("data.missing_field"))
+            return None
+        value = self.raw[key]
+        if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+            raise self.fail(key, text("data.wrong_type", expected=_TYPE_NAMES[int], found=type(value).__name__, value=value))
+        if kind in (str, list, dict) and not isinstance(value, kind):
+            raise self.fail(key, text("data.wrong_type", expected=_TYPE_NAMES[kind], found=type(value).__name__, value=value))
+        if kind in (str, list) and not value:
+            raise self.fail(key, text("data.empty"))
+        if kind is str:
+            value = value.strip()
+        choices = extra[0] if extra else None
+        if choices is not None and value not in choices:
+            raise self.fail(key, text("data.bad_choice", value=value, allowed=", ".join(choices)))
+        return value
+
+    def get_id(self) -> str:
+        value = self.get("id")
+        if not ID_PATTERN.match(value):
+            raise self.fail("id", text("data.bad_id", value=value))
+        return value
+
+    def get_date(self, key: str, precision_key: str = "precision", raw: dict | None = None) -> PartialDate | None:
+        raw = self.raw if raw is None else raw
+        if raw.get(key) is None:
+            if self.fields.get(key, (False,))[0] and raw is self.raw:
+                raise self.fail(key, text("data.missing_field"))
+            return None
+        precision = raw.get(precision_key)
+        if precision is None:
+            raise self.fail(precision_key, text("data.missing_field"))
+        try:
+            return parse_date(raw[key], precision)
+        except ValueError as exc:
+            raise self.fail(key, str(exc)) from None
+
+    def get_sources(self, raw: dict | None = None, where: str = "sources") -> tuple[str, ...]:
+        raw = self.raw if raw is None else raw
+        value = raw.get("sources")
+        if value is None:
+            raise self.fail(where, text("data.no_sources"))
+        if not isinstance(value, list):
+            raise self.fail(where, text("data.wrong_type", expected="a list", found=type(value).__name__, value=value))
+        if not value:
+            raise self.fail(where, text("data.no_sources"))
+        for sid in value:
+            if self.known_sources is not None and sid not in self.known_sources:
+                raise self.fail(where, text("data.unknown_source", value=sid))
+        return tuple(value)
+
+    def get_strings(self, key: str) -> tuple[str, ...]:
+        value = self.get(key)
+        if value is None:
+            return ()
+        for item in value:
+            if not isinstance(item, str) or not item:
+                raise self.fail(key, text("data.wrong_type", expected="a list of text", found=type(item).__name__, value=item))
+        return tuple(value)
+
+    def get_certainty(self) -> str:
+        certainty = self.get("certainty") or "verified"
+        if certainty != "verified" and not self.raw.get("note"):
+            raise self.fail("note", text("data.note_required", certainty=certainty))
+        return certainty
+
+    def get_variants(self) -> tuple[Variant, ...]:
+        value = self.get("variants")
+        if value is None:
+            return ()
+        out = []
+        for i, item in enumerate(value):
+            where = f"variants[{i}]"
+            if not isinstance(item, dict):
+                raise self.fail(where, text("data.not_mapping", found=type(item).__name__))
+            for key in item:
+                if key not in ("claim", "sources", "date", "precision"):
+                    raise self.fail(f"{where}.{key}", text("data.unknown_field", allowed="claim, date, precision, sources"))
+            claim = item.get("claim")
+            if not isinstance(claim, str) or not claim.strip():
+                raise self.fail(f"{where}.claim", text("data.missing_field"))
+            date = None
+            if item.get("date") is not None:
+                try:
+                    date = parse_date(item["date"], item.get("precision") or "")
+                except ValueError as exc:
+                    raise self.fail(f"{where}.date", str(exc)) from None
+            out.append(Variant(claim.strip(), self.get_sources(item, f"{where}.sources"), date))
+        return tuple(out)
+
+
+def _check_unique(file: str, records: Iterable[tuple[int, str]]) -> None:
+    seen: dict[str, int] = {}
+    for index, rid in records:
+        if rid in seen:
+            raise DataError(file, rid, "id", text("data.duplicate_id", value=rid, first=f"#{seen[rid] + 1}"))
+        seen[rid] = index
+
+
+S, I, L = str, int, list
+VARIANT_FIELDS = {"variants": (False, L), "certainty": (False, S, CERTAINTIES), "note": (False, S)}
+
+BIBLIOGRAPHY_FIELDS = {
+    "id": (True, S), "author": (True, S), "title": (True, S), "year": (True, I), "outlet": (True, S),
+    "url": (False, S), "language": (True, S), "kind": (True, S, SOURCE_KINDS), "note": (False, S),
+}
+TIMELINE_FIELDS = {
+    "id": (True, S), "date": (True, None), "precision": (True, S, PRECISIONS),
+    "category": (True, S, CATEGORIES), "drivers": (True, L), "title": (True, S), "title_fr": (False, S),
+    "description": (True, S), "sources": (True, L), **VARIANT_FIELDS,
+}
+INSTITUTION_FIELDS = {
+    "id": (True, S), "acronym": (True, S), "name_en": (True, S), "name_fr": (True, S),
+    "kind": (True, S, INSTITUTION_KINDS), "created": (True, None), "precision": (True, S, PRECISIONS),
+    "legal_text": (True, S), "attachment": (True, S, ATTACHMENTS), "mandate": (True, S),
+    "composition": (True, S), "members": (False, L), "changes": (False, L), "sources": (True, L),
+    **VARIANT_FIELDS,
+}
+ACTOR_FIELDS = {
+    "id": (True, S), "acronym": (True, S), "name_en": (True, S), "name_fr": (True, S),
+    "kind": (True, S, ACTOR_KINDS), "stance": (True, S, STANCES), "founded": (False, None),
+    "precision": (False, S, PRECISIONS), "members": (False, L), "description": (True, S),
+    "sources": (True, L), **VARIANT_FIELDS,
+}
+SELF_CHECK_FIELDS = {
+    "id": (True, S), "module": (True, I), "question": (True, S), "options": (True, L),
+    "answer": (True, I), "explanation": (True, S), "hint": (True, S), "sources": (True, L),
+}
+GLOSSARY_FIELDS = {
+    "id": (True, S), "term": (True, S), "term_fr": (False, S), "definition": (True, S),
+    "sources": (True, L), "see_also": (False, L),
+}
+
+
+def _records(file: str, raw: Any, fields: dict, known_sources) -> list[_Checker]:
+    if not isinstance(raw, list):
+        raise DataError(file, "-", "-", text("data.not_list", found=type(raw).__name__))
+    checkers = []
+    for index, record in enumerate(raw):
+        if not isinstance(record, dict):
+            raise DataError(file, f"#{index + 1}", "-", text("data.not_mapping", found=type(record).__name__))
+        checker = _Checker(file, record, index, fields, known_sources)
+        checker.check_keys()
+        checkers.append(checker)
+    _check_unique(file, ((i, c.get_id()) for i, c in enumerate(checkers)))
+    return checkers
+
+
+def _build_bibliography(raw: Any) -> dict[str, Source]:
+    out = {}
+    for c in _records("bibliography.yaml", raw, BIBLIOGRAPHY_FIELDS, None):
+        out[c.get_id()] = Source(
+            id=c.get_id(), author=c.get("author"), title=c.get("title"), year=c.get("year"),
+            outlet=c.get("outlet"), language=c.get("language"), kind=c.get("kind"),
+            url=c.get("url"), note=c.get("note"),
+        )
+    return out
+
+
+def _build_timeline(raw: Any, sources) -> tuple[Event, ...]:
+    events = []
+    for c in _records("timeline.yaml", raw, TIMELINE_FIELDS, sources):
+        drivers = c.get_strings("drivers")
+        for d in drivers:
+            if d not in DRIVERS:
+                raise c.fail("drivers", text("data.bad_choice", value=d, allowed=", ".join(DRIVERS)))
+        c.get("precision")
+        events.append(Event(
+            id=c.get_id(), date=c.get_date("date"), category=c.get("category"), drivers=drivers,
+            title=c.get("title"), title_fr=c.get("title_fr"), description=c.get("description"),
+            sources=c.get_sources(), certainty=c.get_certainty(), note=c.get("note"),
+            variants=c.get_variants(),
+        ))
+    return tuple(sorted(events, key=lambda e: (e.date.start, e.id)))
+
+
+def _build_institutions(raw: Any, sources) -> dict[str, Institution]:
+    out = {}
+    for c in _records("institutions.yaml", raw, INSTITUTION_FIELDS, sources):
+        members = []
+        for i, m in enumerate(c.get("members") or []):
+            if not isinstance(m, dict) or set(m) != {"group", "count"}:
+                raise c.fail(f"members[{i}]", text("data.unknown_field", allowed="group, count"))
+            if not isinstance(m["count"], int) or isinstance(m["count"], bool) or m["count"] < 1:
+                raise c.fail(f"members[{i}].count", text("data.wrong_type", expected="a whole number above 0",
+                                                         found=type(m["count"]).__name__, value=m["count"]))
+            members.append(Member(str(m["group"]), m["count"]))
+        changes = []
+        for i, ch in enumerate(c.get("changes") or []):
+            where = f"changes[{i}]"
+            if not isinstance(ch, dict):
+                raise c.fail(where, text("data.not_mapping", found=type(ch).__name__))
+            for key in ch:
+                if key not in ("date", "precision", "attachment", "description", "sources", "ended"):
+                    raise c.fail(f"{where}.{key}", text("data.unknown_field",
+                                                        allowed="attachment, date, description, ended, precision, sources"))
+            if not isinstance(ch.get("ended", False), bool):
+                raise c.fail(f"{where}.ended", text("data.wrong_type", expected="true or false",
+                                                    found=type(ch["ended"]).__name__, value=ch["ended"]))
+            if ch.get("date") is None:
+                raise c.fail(f"{where}.date", text("data.missing_field"))
+            try:
+                date = parse_date(ch["date"], ch.get("precision") or "")
+            except ValueError as exc:
+                raise c.fail(f"{where}.date", str(exc)) from None
+            attachment = ch.get("attachment")
+            if attachment is not None and attachment not in ATTACHMENTS:
+                raise c.fail(f"{where}.attachment", text("data.bad_choice", value=attachment,
+                                                         allowed=", ".join(ATTACHMENTS)))
+            if not isinstance(ch.get("description"), str) or not ch["description"].strip():
+                raise c.fail(f"{where}.description", text("data.missing_field"))
+            changes.append(Change(date, ch["description"].strip(), c.get_sources(ch, f"{where}.sources"), attachment,
+                                  ch.get("ended", False)))
+        out[c.get_id()] = Institution(
+            id=c.get_id(), acronym=c.get("acronym"), name_en=c.get("name_en"), name_fr=c.get("name_fr"),
+            kind=c.get("kind"), created=c.get_date("created"), legal_text=c.get("legal_text"),
+            attachment=c.get("attachment"), mandate=c.get("mandate"), composition=c.get("composition"),
+            sources=c.get_sources(), members=tuple(members),
+            changes=tuple(sorted(changes, key=lambda ch: ch.date.start)),
+            certainty=c.get_certainty(), note=c.get("note"), variants=c.get_variants(),
+        )
+    return out
+
+
+def _build_actors(raw: Any, sources) -> dict[str, Actor]:
+    checkers = _records("actors.yaml", raw, ACTOR_FIELDS, sources)
+    ids = {c.get_id() for c in checkers}
+    out = {}
+    for c in checkers:
+        members = c.get_strings("members")
+        for m in members:
+            if m not in ids:
+                raise c.fail("members", text("data.unknown_ref", kind="actor", value=m))
+        out[c.get_id()] = Actor(
+            id=c.get_id(), acronym=c.get("acronym"), name_en=c.get("name_en"), name_fr=c.get("name_fr"),
+            kind=c.get("kind"), stance=c.get("stance"), description=c.get("description"),
+            sources=c.get_sources(), founded=c.get_date("founded"), members=members,
+            certainty=c.get_certainty(), note=c.get("note"), variants=c.get_variants(),
+        )
+    return out
+
+
+def _build_glossary(raw: Any, sources) -> dict[str, Term]:
+    checkers = _records("glossary.yaml", raw, GLOSSARY_FIELDS, sources)
+    ids = {c.get_id() for c in checkers}
+    out = {}
+    for c in checkers:
+        see_also = c.get_strings("see_also")
+        for ref in see_also:
+            if ref not in ids:
+                raise c.fail("see_also", text("data.unknown_ref", kind="glossary", value=ref))
+        out[c.get_id()] = Term(
+            id=c.get_id(), term=c.get("term"), term_fr=c.get("term_fr"), definition=c.get("definition"),
+            sources=c.get_sources(), see_also=see_also,
+        )
+    return out
+
+
+def _build_self_checks(raw: Any, sources) -> dict[str, SelfCheck]:
+    out = {}
+    for c in _records("self_checks", raw, SELF_CHECK_FIELDS, sources):
+        options = c.get_strings("options")
+        if len(options) < 2:
+            raise c.fail("options", text("data.too_few_options"))
+        answer = c.get("answer")
+        if not 0 <= answer < len(options):
+            raise c.fail("answer", text("data.bad_answer", value=answer, n=len(options)))
+        out[c.get_id()] = SelfCheck(
+            id=c.get_id(), module=c.get("module"), question=c.get("question"), options=options,
+            answer=answer, explanation=c.get("explanation"), hint=c.get("hint"), sources=c.get_sources(),
+        )
+    return out
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _read_yaml(path: Any, name: str) -> Any:
+    import yaml  # imported here so that `import mali_ssr` stays fast
+
+    try:
+        content = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DataError(name, "-", "-", text("data.missing_file", path=path)) from None
+    except UnicodeDecodeError as exc:
+        raise DataError(name, "-", "-", text("data.not_yaml", detail=exc)) from None
+    try:
+        return yaml.safe_load(content)
+    except yaml.YAMLError as exc:
+        detail = " ".join(str(exc).split())
+        raise DataError(name, "-", "-", text("data.not_yaml", detail=detail)) from None
+
+
+def build(raw: dict[str, Any]) -> CourseData:
+    """Validate already-parsed records (one list per file name) and build CourseData."""
+    bibliography = _build_bibliography(raw.get("bibliography"))
+    timeline = _build_timeline(raw.get("timeline"), bibliography)
+    data = CourseData(
+        bibliography=bibliography,
+        timeline=timeline,
+        institutions=_build_institutions(raw.get("institutions"), bibliography),
+        actors=_build_actors(raw.get("actors"), bibliography),
+        glossary=_build_glossary(raw.get("glossary"), bibliography),
+        self_checks=_build_self_checks(raw.get("self_checks", []), bibliography),
+        events={e.id: e for e in timeline},
+    )
+    return data
+
+
+def read_raw(data_dir: str | Path | None = None) -> dict[str, Any]:
+    """Parse the YAML files without validating them (used by `build` and tests)."""
+    base: Any = resources.files("mali_ssr") / "course_data" if data_dir is None else Path(data_dir)
+    raw = {name: _read_yaml(base / f"{name}.yaml", f"{name}.yaml") for name in FILES}
+    # Self-check questions: one file per lecture module in self_checks/.
+    checks: list = []
+    folder = base / "self_checks"
+    if folder.is_dir():
+        for path in sorted(folder.iterdir(), key=lambda p: p.name):
+            if path.name.endswith(".yaml"):
+                records = _read_yaml(path, f"self_checks/{path.name}")
+                if not isinstance(records, list):
+                    raise DataError(f"self_checks/{path.name}", "-", "-",
+                                    text("data.not_list", found=type(records).__name__))
+                checks.extend(records)
+    raw["self_checks"] = checks
+    return raw
+
+
+def load(data_dir: str | Path | None = None) -> CourseData:
+    """Load and validate the course data.
+
+    The shipped files are used unless ``data_dir`` is given or the environment
+    variable ``MALI_SSR_DATA_DIR`` names a folder (an instructor's corrected copy).
+    """
+    data_dir = data_dir or os.environ.get("MALI_SSR_DATA_DIR") or None
+    if data_dir is None:
+        return _load_shipped()
+    return build(read_raw(data_dir))
+
+
+@lru_cache(maxsize=1)
+def _load_shipped() -> CourseData:
+    return build(read_raw(None))
+
+
+def filter_events(
+    events: Iterable[Event],
+    categories: Iterable[str] | None = None,
+    drivers: Iterable[str] | None = None,
+    start: int | None = None,
+    end: int | None = None,
+    predicate: Callable[[Event], bool] | None = None,
+) -> list[Event]:
+    """Events whose category and drivers are among those given, in [start, end] years."""
+    cats = None if categories is None else set(categories)
+    drvs = None if drivers is None else set(drivers)
+    out = []
+    for ev in events:
+        if cats is not None and ev.category not in cats:
+            continue
+        if drvs is not None and not drvs.intersection(ev.drivers):
+            continue
+        if start is not None and ev.date.year < start:
+            continue
+        if end is not None and ev.date.year > end:
+            continue
+        if predicate is not None and not predicate(ev):
+            continue
+        out.append(ev)
+    return out

@@ -1,0 +1,143 @@
+"""`mali-ssr check`: does this installation work for the course?
+
+Each check is a function that returns ``None`` when all is well and a short
+explanation when not. The command runs them all, prints one line each and a
+verdict, and exits non-zero if any failed, so that a learner or an IT
+department can tell at once what to fix.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Callable
+
+
+def check_data() -> str | None:
+    from .data import DataError, load
+
+    try:
+        data = load()
+    except DataError as exc:
+        return str(exc)
+    if not data.timeline:
+        return "the timeline is empty"
+    return None
+
+
+def check_kernel() -> str | None:
+    from jupyter_client.manager import start_new_kernel
+
+    try:
+        manager, client = start_new_kernel(kernel_name="python3", startup_timeout=60)
+    except Exception as exc:  # any failure to start is the answer
+        return f"a Python kernel did not start ({exc.__class__.__name__}: {exc})"
+    try:
+        reply = client.execute_interactive("import mali_ssr, ipywidgets", timeout=60)
+        if reply["content"]["status"] != "ok":
+            return f"the kernel cannot import the course package: {reply['content'].get('evalue')}"
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+    return None
+
+
+def _labextension_enabled(name: str) -> str | None:
+    from jupyter_core.paths import jupyter_config_path, jupyter_path
+
+    if not any((Path(p) / name / "package.json").is_file() for p in jupyter_path("labextensions")):
+        return f"the JupyterLab extension {name} is not installed"
+    for folder in jupyter_config_path():
+        config = Path(folder) / "labconfig" / "page_config.json"
+        if config.is_file():
+            try:
+                disabled = json.loads(config.read_text()).get("disabledExtensions", {})
+            except ValueError:
+                continue
+            if (isinstance(disabled, dict) and disabled.get(name)) or (isinstance(disabled, list) and name in disabled):
+                return f"the JupyterLab extension {name} is disabled ({config})"
+    return None
+
+
+def check_widgets() -> str | None:
+    try:
+        import ipywidgets
+    except ImportError:
+        return "ipywidgets is not installed"
+    if int(ipywidgets.__version__.split(".")[0]) < 8:
+        return f"ipywidgets {ipywidgets.__version__} is too old (the course needs 8)"
+    return _labextension_enabled("@jupyter-widgets/jupyterlab-manager")
+
+
+def check_nbgrader() -> str | None:
+    from jupyter_core.paths import jupyter_config_path
+
+    problem = _labextension_enabled("@jupyter/nbgrader")
+    if problem:
+        return problem
+    for folder in jupyter_config_path():
+        conf = Path(folder) / "jupyter_server_config.d" / "nbgrader.json"
+        if conf.is_file():
+            try:
+                enabled = json.loads(conf.read_text())["ServerApp"]["jpserver_extensions"]
+            except (ValueError, KeyError):
+                return f"the nbgrader server configuration {conf} is damaged"
+            if enabled.get("nbgrader.server_extensions.formgrader"):
+                return None
+            return "the nbgrader formgrader server extension is disabled"
+    return "the nbgrader server extensions are not configured"
+
+
+def check_notebook() -> str | None:
+    import nbformat
+    from nbclient import NotebookClient
+
+    from .workspace import WorkspaceError, originals
+
+    try:
+        lectures = originals(("course",))
+    except WorkspaceError as exc:
+        return str(exc)
+    if not lectures:
+        return "no lecture notebook is installed"
+    first = next(iter(lectures.values()))
+    try:
+        nb = nbformat.read(first, as_version=4)
+        NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(first.parent)}}).execute()
+    except Exception as exc:
+        detail = " ".join(str(exc).split())[-300:]
+        return f"{first.name} did not run: {exc.__class__.__name__}: {detail}"
+    return None
+
+
+CHECKS: list[tuple[str, Callable[[], str | None]]] = [
+    ("course data validates", check_data),
+    ("a Python kernel starts and imports the course", check_kernel),
+    ("ipywidgets and its JupyterLab extension", check_widgets),
+    ("nbgrader extensions enabled", check_nbgrader),
+    ("a lecture notebook executes", check_notebook),
+]
+
+
+def run_checks(print_line=print, checks=None) -> int:
+    """Run every check, print a line each and a verdict; return the number that failed."""
+    from .messages import text
+
+    checks = CHECKS if checks is None else checks
+    failed = []
+    for name, check in checks:
+        try:
+            problem = check()
+        except Exception as exc:  # a check that crashes is a failed check, not a traceback
+            problem = f"{exc.__class__.__name__}: {exc}"
+        if problem:
+            failed.append(name)
+            print_line(text("cli.check.fail", name=name, detail=problem))
+        else:
+            print_line(text("cli.check.ok", name=name))
+    if failed:
+        print_line(text("cli.check.verdict_fail", failed=len(failed), n=len(checks), names="; ".join(failed)))
+    else:
+        print_line(text("cli.check.verdict_ok", n=len(checks)))
+    return len(failed)
+

@@ -1,0 +1,79 @@
+"""One-line calls for the lecture notebooks: figures with captions, reading lists.
+
+A lecture cell should read like a sentence, for example
+``lecture.figure("timeline")``. The figure is drawn by :mod:`mali_ssr.plots`
+and shown with its alt-text description as a caption, so that the meaning of
+every picture is also written down.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+from typing import Callable
+
+from . import plots
+from .data import INITIATIVE_CATEGORIES, CourseData, load
+
+
+def _draw(name: str, data: CourseData):
+    from matplotlib.figure import Figure
+
+    institutions = sorted(data.institutions.values(), key=lambda i: i.created.start)
+    accountability = [e for e in data.timeline if e.category in ("justice-impunity", "sanctions")]
+    recent = [e for e in data.timeline if e.date.year >= 2018]
+    initiatives = [e for e in data.timeline if e.category in INITIATIVE_CATEGORIES]
+    cnrss = data.institutions.get("cnrss")
+    figures: dict[str, tuple[tuple[float, float], Callable, Callable[[], str]]] = {
+        "timeline": ((10, 4.5), lambda ax: plots.timeline_chart(data.timeline, ax=ax),
+                     lambda: plots.timeline_description(data.timeline)),
+        "initiatives": ((10, 4), lambda ax: plots.initiatives_chart(initiatives, 1990, 2024, 5, ax=ax),
+                        lambda: plots.initiatives_description(initiatives, 1990, 2024, 5)),
+        "institutions": ((10, 0.45 * len(institutions) + 1.5),
+                         lambda ax: plots.institutions_chart(institutions, ax=ax),
+                         lambda: plots.institutions_description(institutions)),
+        "actors": ((10, 4.5), lambda ax: plots.actors_chart(data.actors, ax=ax),
+                   lambda: plots.actors_description(data.actors)),
+        "accountability": ((10, 3), lambda ax: plots.timeline_chart(accountability, ax=ax,
+                                                                    title="Accountability events"),
+                           lambda: plots.timeline_description(accountability)),
+        "since-2018": ((10, 4), lambda ax: plots.timeline_chart(recent, ax=ax, title="Events since 2018"),
+                       lambda: plots.timeline_description(recent)),
+    }
+    if cnrss is not None and cnrss.members:
+        figures["cnrss-seats"] = (
+            (7, 2.5), lambda ax: plots.composition_chart(cnrss.members, ax=ax, title="CNRSS: seats with a known count"),
+            lambda: "Bars for the CNRSS seats whose number a source gives: "
+                    + ", ".join(f"{m.group} {m.count}" for m in cnrss.members) + ".",
+        )
+    if name not in figures:
+        raise KeyError(f"unknown figure {name!r}; choose one of: {', '.join(sorted(figures))}")
+    size, draw, describe = figures[name]
+    fig = Figure(figsize=size, layout="constrained")
+    draw(fig.add_subplot())
+    return fig, describe()
+
+
+def figure(name: str, data: CourseData | None = None) -> None:
+    """Show a named course figure with its one-sentence description as a caption."""
+    from IPython.display import HTML, Image, display
+
+    fig, description = _draw(name, data or load())
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=90)
+    display(Image(buffer.getvalue()))
+    display(HTML(f"<p><i>Figure: {html.escape(description)}</i></p>"))
+
+
+def reading_list(*source_ids: str, data: CourseData | None = None) -> None:
+    """Show full references (with links) for the given bibliography ids."""
+    from IPython.display import HTML, display
+
+    data = data or load()
+    items = []
+    for sid in source_ids:
+        s = data.bibliography[sid]
+        link = f' <a href="{html.escape(s.url)}">{html.escape(s.url)}</a>' if s.url else ""
+        items.append(f"<li>{html.escape(s.author)} ({s.year}). <i>{html.escape(s.title)}</i>. "
+                     f"{html.escape(s.outlet)}.{link}</li>")
+    display(HTML(f"<ul>{''.join(items)}</ul>"))

@@ -1,0 +1,457 @@
+"""Interactive widgets for the lecture notebooks.
+
+Each widget is split in two. A *view function* (``*_view``) is a plain function
+of the control values that returns what should be shown: a matplotlib
+``Figure``, an HTML string, or both. It never raises on an empty or impossible
+selection; it returns a clear message instead. Tests and benchmarks call view
+functions directly, without a browser. A *builder* makes the ipywidgets
+controls and wires them to the view function with ``interactive_output``.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+from . import models, plots
+from .data import CATEGORIES, DRIVERS, INITIATIVE_CATEGORIES, CourseData, Event, filter_events, load
+from .messages import text
+
+FIRST_YEAR, LAST_YEAR = 1850, 2025
+ACCOUNTABILITY_CATEGORIES = ("justice-impunity", "sanctions")
+
+
+@dataclass
+class View:
+    """What a widget shows for one set of control values."""
+
+    message: str = ""
+    html: str = ""
+    figure: object | None = None  # matplotlib.figure.Figure
+    items: list = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.figure is not None or bool(self.html)
+
+
+def _figure(width: float, height: float):
+    from matplotlib.figure import Figure  # no pyplot: no global state, nothing to close
+
+    fig = Figure(figsize=(width, height), layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def _warning(message: str) -> str:
+    return f'<p style="color:#a04000"><b>⚠ {html.escape(message)}</b></p>'
+
+
+def _model_banner(assumptions: Iterable[str]) -> str:
+    items = "".join(f"<li>{html.escape(a)}</li>" for a in assumptions)
+    return (f'<details><summary><b>{html.escape(text("model.label"))}</b>: assumptions</summary>'
+            f"<ul>{items}</ul></details>")
+
+
+def _show(view: View) -> None:
+    """Display a view inside an Output widget (used by the builders)."""
+    from IPython.display import HTML, Image, display
+
+    if view.message:
+        display(HTML(_warning(view.message) if not view.ok else f"<p>{html.escape(view.message)}</p>"))
+    if view.figure is not None:
+        buffer = io.BytesIO()
+        view.figure.savefig(buffer, format="png", dpi=90)
+        display(Image(buffer.getvalue()))
+    if view.html:
+        display(HTML(view.html))
+
+
+def _check_period(period: Sequence[int]) -> str | None:
+    if len(period) != 2:
+        return text("widget.unknown_choice", value=period)
+    start, end = period
+    if start > end:
+        return text("widget.bad_period", start=start, end=end)
+    if start < FIRST_YEAR or end > LAST_YEAR:
+        return text("widget.out_of_range", what="The period", low=FIRST_YEAR, high=LAST_YEAR, value=f"{start}-{end}")
+    return None
+
+
+# --------------------------------------------------------------- widget check (module 0)
+
+
+def widget_check_view(value: int) -> View:
+    """Confirm that a slider change reached the kernel."""
+    if not isinstance(value, int) or not 0 <= value <= 10:
+        return View(message=text("widget.out_of_range", what="The slider", low=0, high=10, value=value))
+    return View(html=f"<p>✅ {html.escape(text('widget.check_ok', value=value))}</p>")
+
+
+def widget_check():
+    """A slider that prints a sentence when moved: do widgets work here?"""
+    import ipywidgets as w
+
+    slider = w.IntSlider(value=0, min=0, max=10, description="Move me")
+    out = w.interactive_output(lambda value: _show(widget_check_view(value)), {"value": slider})
+    return w.VBox([w.HTML(f"<p>{text('widget.check_prompt')}</p>"), slider, out,
+                   w.HTML(f"<p><small>{html.escape(text('widget.check_help'))}</small></p>")])
+
+
+# ------------------------------------------------------------------------- glossary
+
+
+def glossary_view(term_id: str, data: CourseData | None = None) -> View:
+    data = data or load()
+    term = data.glossary.get(term_id)
+    if term is None:
+        return View(message=text("widget.unknown_choice", value=term_id))
+    french = f" <i>(fr. {html.escape(term.term_fr)})</i>" if term.term_fr else ""
+    see = ", ".join(html.escape(data.glossary[s].term) for s in term.see_also)
+    body = (f"<h4>{html.escape(term.term)}{french}</h4><p>{html.escape(term.definition)}</p>"
+            f"<p><small>Sources: {html.escape(data.cite(*term.sources))}</small></p>")
+    if see:
+        body += f"<p><small>See also: {see}</small></p>"
+    return View(html=body)
+
+
+def glossary_browser(data: CourseData | None = None):
+    """Pick a term, read its definition and sources."""
+    import ipywidgets as w
+
+    data = data or load()
+    options = sorted(((t.term, t.id) for t in data.glossary.values()), key=lambda p: p[0].lower())
+    pick = w.Dropdown(options=options, description="Term", layout=w.Layout(width="60%"))
+    out = w.interactive_output(lambda term_id: _show(glossary_view(term_id, data)), {"term_id": pick})
+    return w.VBox([pick, out])
+
+
+# ------------------------------------------------------------------------- timeline
+
+
+def timeline_view(categories: Iterable[str], drivers: Iterable[str], period: Sequence[int],
+                  data: CourseData | None = None, title: str | None = None) -> View:
+    """Events of the chosen categories and drivers within the period, as a chart and a list."""
+    data = data or load()
+    categories, drivers = list(categories), list(drivers)
+    for value in categories:
+        if value not in CATEGORIES:
+            return View(message=text("widget.unknown_choice", value=value))
+    for value in drivers:
+        if value not in DRIVERS:
+            return View(message=text("widget.unknown_choice", value=value))
+    problem = _check_period(period)
+    if problem:
+        return View(message=problem)
+    events = filter_events(data.timeline, categories, drivers, period[0], period[1])
+    if not events:
+        return View(message=text("widget.no_events"))
+    fig, ax = _figure(10, 4.5)
+    plots.timeline_chart(events, ax=ax, title=title)
+    rows = "".join(
+        f"<tr><td>{html.escape(e.date.label())}</td><td><b>{html.escape(e.title)}</b>"
+        f"{' <i>(disputed)</i>' if e.certainty == 'disputed' else ''}"
+        f"{' <i>(unverified)</i>' if e.certainty == 'unverified' else ''}: "
+        f"{html.escape(e.description)} <small>[{html.escape(data.cite(*e.sources))}]</small></td></tr>"
+        for e in events
+    )
+    table = f'<div style="max-height:300px;overflow-y:auto"><table>{rows}</table></div>'
+    message = text("widget.events_shown", n=len(events), start=period[0], end=period[1])
+    return View(message=message, html=table, figure=fig, items=events)
+
+
+def _multi(options: Sequence[str], labels: dict[str, str], chosen: Sequence[str], description: str):
+    import ipywidgets as w
+
+    return w.SelectMultiple(options=[(labels[o], o) for o in options], value=tuple(chosen),
+                            rows=min(len(options), 10), description=description)
+
+
+def timeline_explorer(categories: Sequence[str] = CATEGORIES, period: tuple[int, int] = (1850, 2025),
+                      data: CourseData | None = None, title: str | None = None):
+    """Filter the timeline by category, by who drove each event, and by period."""
+    import ipywidgets as w
+
+    data = data or load()
+    driver_labels = {d: plots.DRIVER_STYLE[d][2] for d in DRIVERS}
+    cats = _multi(categories, plots.CATEGORY_LABELS, categories, "Category")
+    drvs = _multi(DRIVERS, driver_labels, DRIVERS, "Driven by")
+    years = w.IntRangeSlider(value=period, min=FIRST_YEAR, max=LAST_YEAR, description="Period",
+                             layout=w.Layout(width="70%"))
+
+    def show(categories, drivers, period):
+        _show(timeline_view(categories, drivers, period, data, title))
+
+    out = w.interactive_output(show, {"categories": cats, "drivers": drvs, "period": years})
+    hint = w.HTML("<small>Hold Ctrl (Cmd on a Mac) to pick several categories or drivers.</small>")
+    return w.VBox([w.HBox([cats, drvs]), years, hint, out])
+
+
+def accountability_timeline(data: CourseData | None = None):
+    """The timeline restricted to allegations, sanctions and amnesties."""
+    return timeline_explorer(ACCOUNTABILITY_CATEGORIES, (2012, 2025), data,
+                             "Accountability: justice, impunity and sanctions")
+
+
+# ---------------------------------------------------------- national vs international
+
+
+def initiatives_view(period: Sequence[int], bin_years: int, data: CourseData | None = None) -> View:
+    """Count events driven from inside and outside Mali per period."""
+    data = data or load()
+    problem = _check_period(period)
+    if problem:
+        return View(message=problem)
+    if not isinstance(bin_years, int) or not 1 <= bin_years <= 25:
+        return View(message=text("widget.out_of_range", what="The bar width", low=1, high=25, value=bin_years))
+    events = filter_events(data.timeline, INITIATIVE_CATEGORIES, None, period[0], period[1])
+    if not events:
+        return View(message=text("widget.no_events"))
+    fig, ax = _figure(10, 4)
+    plots.initiatives_chart(events, period[0], period[1], bin_years, ax=ax)
+    return View(message=plots.initiatives_description(events, period[0], period[1], bin_years),
+                figure=fig, items=events)
+
+
+def initiatives_explorer(data: CourseData | None = None):
+    """Bars of national versus international initiatives; choose the period and bar width."""
+    import ipywidgets as w
+
+    data = data or load()
+    years = w.IntRangeSlider(value=(1990, 2024), min=FIRST_YEAR, max=LAST_YEAR, description="Period",
+                             layout=w.Layout(width="70%"))
+    width = w.IntSlider(value=5, min=1, max=25, description="Years per bar")
+    out = w.interactive_output(lambda period, bin_years: _show(initiatives_view(period, bin_years, data)),
+                               {"period": years, "bin_years": width})
+    return w.VBox([years, width, out])
+
+
+# ---------------------------------------------------------------- institutional map
+
+
+def institution_view(institution_id: str, data: CourseData | None = None) -> View:
+    """A card for one institution: mandate, attachment, members, dates, changes."""
+    data = data or load()
+    inst = data.institutions.get(institution_id)
+    if inst is None:
+        return View(message=text("widget.unknown_choice", value=institution_id))
+    attachment = plots.ATTACHMENT_STYLE[inst.attachment][1]
+    members = "".join(f"<li>{html.escape(m.group)}: {m.count}</li>" for m in inst.members)
+    changes = "".join(
+        f"<li>{html.escape(c.date.label())}: {html.escape(c.description)} "
+        f"<small>[{html.escape(data.cite(*c.sources))}]</small></li>" for c in inst.changes
+    )
+    variants = "".join(
+        f"<li>{html.escape(v.claim)} <small>[{html.escape(data.cite(*v.sources))}]</small></li>"
+        for v in inst.variants
+    )
+    card = (
+        f"<h4>{html.escape(inst.acronym)}: {html.escape(inst.name_en)}</h4>"
+        f"<p><i>{html.escape(inst.name_fr)}</i></p>"
+        f"<p><b>Created:</b> {html.escape(inst.created.label())} ({html.escape(inst.legal_text)})<br>"
+        f"<b>First attached to:</b> {html.escape(attachment)}</p>"
+        f"<p><b>Mandate:</b> {html.escape(inst.mandate)}</p>"
+        f"<p><b>Composition:</b> {html.escape(inst.composition)}</p>"
+    )
+    if members:
+        card += f"<p><b>Seats with a known count:</b></p><ul>{members}</ul>"
+    if changes:
+        card += f"<p><b>Later changes:</b></p><ul>{changes}</ul>"
+    if variants:
+        card += f"<p><b>Sources disagree:</b></p><ul>{variants}</ul>"
+    if inst.note:
+        card += f"<p><small>Note: {html.escape(inst.note)}</small></p>"
+    card += f"<p><small>Sources: {html.escape(data.cite(*inst.sources))}</small></p>"
+    fig, ax = _figure(9, 0.45 * len(data.institutions) + 1.5)
+    plots.institutions_chart(list(data.institutions.values()), ax=ax, highlight=inst.id)
+    return View(html=card, figure=fig, items=[inst])
+
+
+def institution_map(data: CourseData | None = None):
+    """Pick an institution to see its card, highlighted on the chart of all institutions."""
+    import ipywidgets as w
+
+    data = data or load()
+    options = [(f"{i.acronym}: {i.name_en}", i.id) for i in sorted(data.institutions.values(),
+                                                                     key=lambda i: i.created.start)]
+    pick = w.Dropdown(options=options, description="Institution", layout=w.Layout(width="80%"))
+    out = w.interactive_output(lambda institution_id: _show(institution_view(institution_id, data)),
+                               {"institution_id": pick})
+    return w.VBox([pick, out])
+
+
+# --------------------------------------------------------------------- council model
+
+
+def council_view(government: int, security_forces: int, cma: int, platform: int, civil_society: int,
+                 parliament: int, cma_delay: float = 0, platform_delay: float = 0) -> View:
+    """Run the illustrative council-design model for the chosen seats and delays."""
+    seats = {"government": government, "security_forces": security_forces, "cma": cma,
+             "platform": platform, "civil_society": civil_society, "parliament": parliament}
+    for name, value in seats.items():
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 60:
+            return View(message=text("widget.out_of_range", what=f"Seats for {name}", low=0, high=60, value=value))
+    for name, value in (("CMA", cma_delay), ("Platform", platform_delay)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 36:
+            return View(message=text("widget.out_of_range", what=f"The {name} delay", low=0, high=36, value=value))
+    if sum(seats.values()) == 0:
+        return View(message=text("widget.out_of_range", what="The council size", low=1, high=360, value=0))
+    result = models.council_design(seats, {"cma": cma_delay, "platform": platform_delay})
+    fig, ax = _figure(7, 3)
+    plots.council_chart(result, ax=ax)
+    slowest = models.COUNCIL_GROUP_LABELS.get(result.slowest_group or "", "nobody")
+    summary = (f"<p>Council of <b>{result.size}</b> members; {result.constituencies_represented} of 6 "
+               f"constituencies represented; expertise share {result.expertise:.2f}; decision cost "
+               f"{result.decision_cost:.2f} × a council of ten; start-up delay "
+               f"<b>{result.start_delay_months:g} month(s)</b> (waiting for: {html.escape(slowest)}).</p>")
+    return View(html=summary + _model_banner(result.assumptions), figure=fig, items=[result])
+
+
+def council_model():
+    """Sliders for a council's seats and the movements' nomination delays."""
+    import ipywidgets as w
+
+    def seats(label, value):
+        return w.IntSlider(value=value, min=0, max=60, description=label,
+                           style={"description_width": "14em"}, layout=w.Layout(width="60%"))
+
+    controls = {
+        "government": seats("Government ministers", 30),
+        "security_forces": seats("Security-force chiefs", 3),
+        "cma": seats("CMA representatives", 10),
+        "platform": seats("Platform representatives", 10),
+        "civil_society": seats("Civil society", 2),
+        "parliament": seats("Parliamentarians", 2),
+        "cma_delay": w.FloatSlider(value=0, min=0, max=36, step=1, description="CMA nomination delay (months)",
+                                   style={"description_width": "14em"}, layout=w.Layout(width="60%")),
+        "platform_delay": w.FloatSlider(value=0, min=0, max=36, step=1,
+                                        description="Platform nomination delay (months)",
+                                        style={"description_width": "14em"}, layout=w.Layout(width="60%")),
+    }
+    out = w.interactive_output(lambda **kw: _show(council_view(**kw)), controls)
+    note = w.HTML(f"<p><b>{html.escape(text('model.label'))}.</b> The starting values are not the real "
+                  "CNRSS: only the 10 + 10 movement seats come from a source; the rest are placeholders.</p>")
+    return w.VBox([note, *controls.values(), out])
+
+
+# -------------------------------------------------------------- peace versus justice
+
+
+def peace_justice_view(amnesty: float, prosecution: float, sanctions: float, council_unity: float) -> View:
+    """Run the illustrative peace-versus-justice model."""
+    try:
+        result = models.peace_justice(amnesty, prosecution, sanctions, council_unity)
+    except ValueError as exc:
+        return View(message=str(exc))
+    fig, ax = _figure(7, 2.8)
+    plots.peace_justice_chart(result, ax=ax)
+    return View(message=plots.peace_justice_description(result), html=_model_banner(result.assumptions),
+                figure=fig, items=[result])
+
+
+def peace_justice_model():
+    """Sliders for amnesty, prosecution, targeted sanctions and Security Council unity."""
+    import ipywidgets as w
+
+    def lever(label, value):
+        return w.FloatSlider(value=value, min=0, max=1, step=0.1, description=label,
+                             style={"description_width": "16em"}, layout=w.Layout(width="60%"))
+
+    controls = {
+        "amnesty": lever("Breadth of amnesty", 0.5),
+        "prosecution": lever("Prosecution of leaders", 0.0),
+        "sanctions": lever("Targeted sanctions", 0.3),
+        "council_unity": lever("Security Council unity", 0.5),
+    }
+    out = w.interactive_output(lambda **kw: _show(peace_justice_view(**kw)), controls)
+    return w.VBox([*controls.values(), out])
+
+
+# ---------------------------------------------------------------- source criticism
+
+
+def disagreement_keys(data: CourseData | None = None) -> list[tuple[str, str]]:
+    """(label, key) pairs for every record where the sources disagree; key is 'file:id'."""
+    data = data or load()
+    out = []
+    for file, rid, record in data.disputed():
+        label = getattr(record, "title", None) or getattr(record, "acronym", rid)
+        out.append((f"{label} ({file})", f"{file}:{rid}"))
+    return out
+
+
+def disagreement_view(key: str, data: CourseData | None = None) -> View:
+    """Each source's version of a disputed fact, side by side."""
+    data = data or load()
+    file, _, rid = key.partition(":")
+    table = {"timeline": data.events, "institutions": data.institutions, "actors": data.actors}.get(file, {})
+    record = table.get(rid)
+    if record is None or not record.variants:
+        return View(message=text("widget.unknown_choice", value=key))
+    name = getattr(record, "title", None) or f"{record.acronym}: {record.name_en}"
+    rows = "".join(
+        f"<tr><td>{html.escape(v.date.label()) if v.date else ''}</td><td>{html.escape(v.claim)}</td>"
+        f"<td><small>{html.escape(data.cite(*v.sources))}</small></td></tr>" for v in record.variants
+    )
+    body = (f"<h4>{html.escape(name)}</h4><table><tr><th>Date</th><th>Version</th><th>Source</th></tr>"
+            f"{rows}</table>")
+    if record.note:
+        body += f"<p><small>{html.escape(record.note)}</small></p>"
+    return View(html=body, items=list(record.variants))
+
+
+def source_disagreements(data: CourseData | None = None):
+    """Pick a disputed fact and compare what each source says."""
+    import ipywidgets as w
+
+    data = data or load()
+    pick = w.Dropdown(options=disagreement_keys(data), description="Disputed", layout=w.Layout(width="80%"))
+    out = w.interactive_output(lambda key: _show(disagreement_view(key, data)), {"key": pick})
+    return w.VBox([pick, out])
+
+
+# ------------------------------------------------------------------------ self-checks
+
+
+def check_answer(check_id: str, choice: int | None, data: CourseData | None = None) -> tuple[bool, str]:
+    """Mark one self-check answer: (right?, feedback). ``choice`` is the option's index."""
+    data = data or load()
+    check = data.self_checks.get(check_id)
+    if check is None:
+        return False, text("widget.unknown_choice", value=check_id)
+    if choice is None:
+        return False, text("quiz.no_answer")
+    if isinstance(choice, bool) or not isinstance(choice, int) or not 0 <= choice < len(check.options):
+        return False, text("widget.unknown_choice", value=choice)
+    if choice == check.answer:
+        return True, text("quiz.correct", explanation=check.explanation)
+    return False, text("quiz.incorrect", hint=check.hint)
+
+
+def self_check(check_id: str, data: CourseData | None = None):
+    """A multiple-choice question with a button that gives immediate feedback."""
+    import ipywidgets as w
+
+    data = data or load()
+    check = data.self_checks[check_id]
+    choices = w.RadioButtons(options=[(o, i) for i, o in enumerate(check.options)], value=None,
+                             layout=w.Layout(width="max-content"))
+    button = w.Button(description=text("quiz.check_button"), button_style="info")
+    feedback = w.HTML()
+
+    def on_click(_button):
+        right, message = check_answer(check_id, choices.value, data)
+        colour = "#006b3c" if right else "#a04000"
+        feedback.value = f'<p style="color:{colour}">{html.escape(message)}</p>'
+
+    button.on_click(on_click)
+    return w.VBox([w.HTML(f"<p><b>{html.escape(check.question)}</b></p>"), choices, button, feedback])
+
+
+def self_checks(module: int, data: CourseData | None = None):
+    """All self-check questions of one lecture module, one after the other."""
+    import ipywidgets as w
+
+    data = data or load()
+    return w.VBox([self_check(c.id, data) for c in data.self_checks.values() if c.module == module])

@@ -1,0 +1,168 @@
+"""Copy the course notebooks into a learner's workspace without ever losing their work.
+
+A small record, ``.mali-ssr/manifest.json``, remembers the checksum of each
+original as it was copied. On the next run a file whose checksum still matches
+was not touched by the learner and may be updated; a file that differs is the
+learner's work and stays as it is (the newer original is put beside it). Before
+anything is replaced, a copy goes to ``.mali-ssr/backups/<time>/``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .messages import text
+
+STATE_DIR = ".mali-ssr"
+MANIFEST = "manifest.json"
+UPDATED_SUFFIX = ".course-update.ipynb"
+SECTIONS = ("course", "exercises", "solutions")
+
+
+class WorkspaceError(RuntimeError):
+    """The workspace cannot be used; the message says why. Nothing was changed."""
+
+
+def notebooks_root() -> Path:
+    """Folder holding course/, exercises/ and solutions/ (inside the wheel, or the repository)."""
+    packaged = Path(__file__).resolve().parent / "notebooks"
+    if (packaged / "course").is_dir():
+        return packaged
+    repository = Path(__file__).resolve().parents[2]
+    if (repository / "course").is_dir():
+        return repository
+    raise WorkspaceError("the course notebooks are not installed with this package")
+
+
+def originals(sections: tuple[str, ...] = ("course", "exercises"), root: Path | None = None) -> dict[str, Path]:
+    """Relative workspace path -> original file, for the notebooks of the chosen sections."""
+    root = root or notebooks_root()
+    found: dict[str, Path] = {}
+    for section in sections:
+        base = root / section
+        if not base.is_dir():
+            continue
+        for path in sorted(base.rglob("*.ipynb")):
+            if ".ipynb_checkpoints" in path.parts:
+                continue
+            found[path.relative_to(root).as_posix()] = path
+    return found
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@dataclass
+class SyncReport:
+    workspace: Path
+    copied: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    backups: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        out = list(self.warnings)
+        if self.copied:
+            out.append(text("cli.start.copied", n=len(self.copied), dir=self.workspace))
+        if self.updated:
+            out.append(text("cli.start.updated", n=len(self.updated)))
+        for original, backup in self.backups:
+            out.append("  " + text("cli.start.backup", path=original, backup=backup))
+        if self.kept:
+            out.append(text("cli.start.kept", n=len(self.kept), suffix=UPDATED_SUFFIX))
+            out.extend(f"  {name}" for name in self.kept)
+        if not (self.copied or self.updated or self.kept):
+            out.append(text("cli.start.up_to_date", dir=self.workspace))
+        return out
+
+
+def _load_manifest(state: Path, report: SyncReport) -> dict[str, str]:
+    path = state / MANIFEST
+    if not path.exists():
+        return {}
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(manifest, dict) or not all(isinstance(v, str) for v in manifest.values()):
+            raise ValueError("not a mapping of file names to checksums")
+        return manifest
+    except (ValueError, UnicodeDecodeError) as exc:
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        aside = path.with_name(f"{MANIFEST}.damaged-{stamp}")
+        path.replace(aside)
+        report.warnings.append(text("cli.start.corrupt_manifest", path=path, detail=exc, backup=aside))
+        return {}
+
+
+def _write_atomic(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, target)
+
+
+def sync(workspace: str | Path, sections: tuple[str, ...] = ("course", "exercises"),
+         root: Path | None = None) -> SyncReport:
+    """Bring ``workspace`` up to date with the course originals, keeping the learner's changes."""
+    workspace = Path(workspace).expanduser().resolve()
+    report = SyncReport(workspace)
+    if workspace.exists() and not workspace.is_dir():
+        raise WorkspaceError(text("cli.start.not_dir", dir=workspace))
+    try:
+        state = workspace / STATE_DIR
+        state.mkdir(parents=True, exist_ok=True)
+        probe = state / ".write-test"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as exc:
+        raise WorkspaceError(text("cli.start.not_writable", dir=workspace, detail=exc.strerror or exc)) from None
+
+    manifest = _load_manifest(state, report)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    try:
+        for rel, original in originals(sections, root).items():
+            target = workspace / rel
+            new_digest = _digest(original)
+            if not target.exists():
+                _write_atomic(target, original.read_bytes())
+                report.copied.append(rel)
+                manifest[rel] = new_digest
+                continue
+            current = _digest(target)
+            if current == new_digest:
+                manifest[rel] = new_digest
+                continue
+            if manifest.get(rel) == current:
+                # The learner never changed it: safe to update, but keep a backup anyway.
+                backup = state / "backups" / stamp / rel
+                backup.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(target, backup)
+                report.backups.append((rel, str(backup.relative_to(workspace))))
+                _write_atomic(target, original.read_bytes())
+                report.updated.append(rel)
+                manifest[rel] = new_digest
+            elif manifest.get(rel) == new_digest:
+                continue  # the learner's work, and the course has nothing newer
+            else:
+                # The learner's work: never touched. The newer original goes beside it.
+                beside = target.with_name(target.name[: -len(".ipynb")] + UPDATED_SUFFIX)
+                _write_atomic(beside, original.read_bytes())
+                report.kept.append(rel)
+    except OSError as exc:
+        raise WorkspaceError(text("cli.start.not_writable", dir=workspace, detail=exc)) from None
+    finally:
+        _write_atomic(state / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode())
+    return report
+
+
+def first_notebook(workspace: Path) -> str | None:
+    """Relative path of the first lecture notebook, to open JupyterLab on it."""
+    course = sorted((Path(workspace) / "course").glob("*.ipynb"))
+    return course[0].relative_to(workspace).as_posix() if course else None

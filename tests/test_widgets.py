@@ -1,0 +1,108 @@
+"""Widget view functions: normal, empty and out-of-range input, without a browser."""
+
+import pytest
+
+from mali_ssr import widgets
+from mali_ssr.data import CATEGORIES, DRIVERS, load
+
+
+@pytest.fixture(scope="module")
+def data():
+    return load()
+
+
+def test_widget_check():
+    assert "moved the slider to 4" in widgets.widget_check_view(4).html
+    assert "must be between" in widgets.widget_check_view(11).message
+
+
+def test_timeline_view_all(data):
+    view = widgets.timeline_view(CATEGORIES, DRIVERS, (1850, 2025), data)
+    assert view.figure is not None and len(view.items) == len(data.timeline)
+    assert f"{len(data.timeline)} event(s)" in view.message
+
+
+def test_timeline_view_filters(data):
+    view = widgets.timeline_view(["coup"], DRIVERS, (1960, 2025), data)
+    assert view.items and all(e.category == "coup" for e in view.items)
+    years = {e.date.year for e in view.items}
+    assert {1968, 1991, 2012, 2020, 2021} <= years
+
+
+@pytest.mark.parametrize(
+    ("categories", "drivers", "period", "fragment"),
+    [([], DRIVERS, (1850, 2025), "No event matches"),
+     (CATEGORIES, [], (1850, 2025), "No event matches"),
+     (CATEGORIES, DRIVERS, (2020, 2010), "first year (2020) comes after the last (2010)"),
+     (CATEGORIES, DRIVERS, (1000, 2025), "must be between"),
+     (["battle"], DRIVERS, (1850, 2025), "Unknown choice 'battle'")],
+)
+def test_timeline_view_empty_or_impossible(data, categories, drivers, period, fragment):
+    view = widgets.timeline_view(categories, drivers, period, data)
+    assert fragment in view.message
+    assert view.figure is None and not view.ok
+
+
+def test_initiatives_view(data):
+    view = widgets.initiatives_view((1990, 2024), 5, data)
+    assert view.figure is not None
+    assert "periods" in view.message
+    assert "must be between" in widgets.initiatives_view((1990, 2024), 0, data).message
+    assert "No event matches" in widgets.initiatives_view((1850, 1851), 1, data).message
+
+
+def test_institution_view(data):
+    view = widgets.institution_view("cnrss", data)
+    assert "CNRSS" in view.html and "Prime Minister" in view.html or "prime" in view.html.lower()
+    assert view.figure is not None
+    assert "Unknown choice" in widgets.institution_view("nope", data).message
+
+
+def test_council_view_normal_and_bad():
+    view = widgets.council_view(30, 3, 10, 10, 2, 2, cma_delay=6, platform_delay=9)
+    assert "Council of <b>57</b>" in view.html and "9 month(s)" in view.html
+    assert "Illustrative model" in view.html
+    assert "must be between" in widgets.council_view(30, 3, 10, 10, 2, 99).message
+    assert "must be between" in widgets.council_view(0, 0, 0, 0, 0, 0).message
+    assert "must be between" in widgets.council_view(1, 0, 0, 0, 0, 0, cma_delay=-1).message
+
+
+def test_peace_justice_view():
+    view = widgets.peace_justice_view(0.5, 0.2, 0.3, 0.5)
+    assert view.figure is not None and "Illustrative model" in view.html
+    assert "between 0 and 1" in widgets.peace_justice_view(2, 0, 0, 0).message
+
+
+def test_disagreement_view(data):
+    keys = widgets.disagreement_keys(data)
+    assert keys
+    view = widgets.disagreement_view(keys[0][1], data)
+    assert "<table>" in view.html and len(view.items) >= 1
+    assert "Unknown choice" in widgets.disagreement_view("timeline:nope", data).message
+
+
+def test_glossary_view(data):
+    assert "Security sector reform" in widgets.glossary_view("ssr", data).html
+    assert "Unknown choice" in widgets.glossary_view("nope", data).message
+
+
+def test_check_answer(data):
+    if not data.self_checks:
+        pytest.skip("no self-check questions yet")
+    check = next(iter(data.self_checks.values()))
+    right, message = widgets.check_answer(check.id, check.answer, data)
+    assert right and message.startswith("Correct")
+    wrong = (check.answer + 1) % len(check.options)
+    right, message = widgets.check_answer(check.id, wrong, data)
+    assert not right and message.startswith("Not quite")
+    assert widgets.check_answer(check.id, None, data) == (False, "Pick an answer first.")
+    assert not widgets.check_answer(check.id, 99, data)[0]
+
+
+def test_builders_return_widgets(data):
+    import ipywidgets
+
+    for builder in (widgets.widget_check, widgets.timeline_explorer, widgets.accountability_timeline,
+                    widgets.initiatives_explorer, widgets.institution_map, widgets.council_model,
+                    widgets.peace_justice_model, widgets.source_disagreements, widgets.glossary_browser):
+        assert isinstance(builder(), ipywidgets.Widget), builder.__name__

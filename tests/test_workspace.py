@@ -1,0 +1,150 @@
+"""`mali-ssr start` copies notebooks and never loses the learner's work."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from mali_ssr import cli, workspace
+from mali_ssr.workspace import STATE_DIR, UPDATED_SUFFIX, WorkspaceError, sync
+
+
+def _nb(text: str) -> str:
+    return json.dumps({"cells": [{"cell_type": "markdown", "metadata": {}, "source": text}],
+                       "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+
+
+@pytest.fixture
+def originals(tmp_path) -> Path:
+    root = tmp_path / "package"
+    (root / "course").mkdir(parents=True)
+    (root / "exercises" / "01_history").mkdir(parents=True)
+    (root / "course" / "00_start.ipynb").write_text(_nb("start v1"))
+    (root / "course" / "01_history.ipynb").write_text(_nb("history v1"))
+    (root / "exercises" / "01_history" / "01_history.ipynb").write_text(_nb("exercise v1"))
+    return root
+
+
+def test_first_run_copies_everything(originals, tmp_path):
+    ws = tmp_path / "ws"
+    report = sync(ws, root=originals)
+    assert sorted(report.copied) == ["course/00_start.ipynb", "course/01_history.ipynb",
+                                     "exercises/01_history/01_history.ipynb"]
+    assert (ws / "course" / "01_history.ipynb").read_text() == _nb("history v1")
+    assert workspace.first_notebook(ws) == "course/00_start.ipynb"
+
+
+def test_second_run_is_a_no_op(originals, tmp_path):
+    ws = tmp_path / "ws"
+    sync(ws, root=originals)
+    report = sync(ws, root=originals)
+    assert not (report.copied or report.updated or report.kept)
+    assert "up to date" in report.lines()[-1]
+
+
+def test_upgrade_updates_untouched_files_and_keeps_changed_ones(originals, tmp_path):
+    ws = tmp_path / "ws"
+    sync(ws, root=originals)
+    learner = ws / "course" / "01_history.ipynb"
+    learner.write_text(_nb("my notes"))
+    (originals / "course" / "01_history.ipynb").write_text(_nb("history v2"))
+    (originals / "course" / "00_start.ipynb").write_text(_nb("start v2"))
+    (originals / "course" / "02_design.ipynb").write_text(_nb("design v1"))
+
+    report = sync(ws, root=originals)
+
+    assert report.copied == ["course/02_design.ipynb"]
+    assert report.updated == ["course/00_start.ipynb"]
+    assert report.kept == ["course/01_history.ipynb"]
+    assert learner.read_text() == _nb("my notes")  # the learner's work stays
+    beside = ws / "course" / ("01_history" + UPDATED_SUFFIX)
+    assert beside.read_text() == _nb("history v2")  # the new original is beside it
+    assert (ws / "course" / "00_start.ipynb").read_text() == _nb("start v2")
+    backup = ws / report.backups[0][1]
+    assert backup.read_text() == _nb("start v1")  # even untouched files are backed up
+    text = "\n".join(report.lines())
+    assert "01_history.ipynb" in text and "kept 1" in text
+
+
+def test_changed_file_without_newer_original_is_left_alone(originals, tmp_path):
+    ws = tmp_path / "ws"
+    sync(ws, root=originals)
+    (ws / "course" / "01_history.ipynb").write_text(_nb("my notes"))
+    report = sync(ws, root=originals)
+    assert report.kept == [] and not list((ws / "course").glob(f"*{UPDATED_SUFFIX}"))
+
+
+def test_existing_learner_file_not_in_manifest_is_kept(originals, tmp_path):
+    ws = tmp_path / "ws"
+    (ws / "course").mkdir(parents=True)
+    (ws / "course" / "00_start.ipynb").write_text(_nb("mine"))
+    report = sync(ws, root=originals)
+    assert report.kept == ["course/00_start.ipynb"]
+    assert (ws / "course" / "00_start.ipynb").read_text() == _nb("mine")
+
+
+def test_corrupt_manifest_is_moved_aside_and_nothing_lost(originals, tmp_path):
+    ws = tmp_path / "ws"
+    sync(ws, root=originals)
+    (ws / "course" / "01_history.ipynb").write_text(_nb("my notes"))
+    (ws / STATE_DIR / "manifest.json").write_text("{not json")
+    report = sync(ws, root=originals)
+    assert any("damaged" in w for w in report.warnings)
+    assert list((ws / STATE_DIR).glob("manifest.json.damaged-*"))
+    assert (ws / "course" / "01_history.ipynb").read_text() == _nb("my notes")
+    assert report.kept == ["course/01_history.ipynb"]
+
+
+def test_workspace_that_is_a_file(originals, tmp_path):
+    target = tmp_path / "afile"
+    target.write_text("x")
+    with pytest.raises(WorkspaceError, match="not a folder"):
+        sync(target, root=originals)
+    assert target.read_text() == "x"
+
+
+def test_workspace_that_cannot_be_created(originals, tmp_path):
+    blocker = tmp_path / "afile"
+    blocker.write_text("x")
+    with pytest.raises(WorkspaceError, match="cannot write to the workspace"):
+        sync(blocker / "ws", root=originals)
+
+
+def test_read_only_workspace(originals, tmp_path, monkeypatch):
+    ws = tmp_path / "ws"
+    sync(ws, root=originals)
+
+    def refuse(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "write_text", refuse)
+    with pytest.raises(WorkspaceError, match="Permission denied"):
+        sync(ws, root=originals)
+
+
+def test_cli_start_without_launch(tmp_path, capsys):
+    ws = tmp_path / "course-ws"
+    assert cli.main(["start", "--dir", str(ws), "--no-launch"]) == 0
+    out = capsys.readouterr().out
+    assert "copied" in out
+    assert sorted(p.name for p in (ws / "course").glob("*.ipynb"))
+    assert not (ws / "solutions").exists()
+    assert cli.main(["start", "--dir", str(ws), "--no-launch", "--solutions"]) == 0
+    assert (ws / "solutions").is_dir()
+
+
+def test_cli_start_reports_bad_workspace(tmp_path, capsys):
+    target = tmp_path / "afile"
+    target.write_text("x")
+    assert cli.main(["start", "--dir", str(target), "--no-launch"]) == 2
+    assert "not a folder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [[], ["start"], ["check"]])
+def test_every_command_has_help(command, capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main([*command, "--help"])
+    assert info.value.code == 0
+    assert "usage: mali-ssr" in capsys.readouterr().out
