@@ -20,3 +20,11 @@ c.ExecutePreprocessor.timeout = 60
 # Student notebooks are checked for these markers when generating exercises.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# Feedback never shows hidden tests: neither their code nor the traceback lines that quote it.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "mali_ssr.feedback.ShortTracebacks",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]

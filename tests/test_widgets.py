@@ -106,3 +106,11 @@ def test_builders_return_widgets(data):
                     widgets.initiatives_explorer, widgets.institution_map, widgets.council_model,
                     widgets.peace_justice_model, widgets.source_disagreements, widgets.glossary_browser):
         assert isinstance(builder(), ipywidgets.Widget), builder.__name__
+
+
+def test_source_disagreements_can_open_on_a_fact(data):
+    key = widgets.disagreement_keys(data)[-1][1]
+    record_id = key.split(":", 1)[1]
+    box = widgets.source_disagreements(data, selected=record_id)
+    assert box.children[0].value == key
+    assert all("(" in label and ":" not in label.split("(")[-1] for label, _ in widgets.disagreement_keys(data))

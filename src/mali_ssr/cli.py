@@ -58,6 +58,43 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if run_checks() else 0
 
 
+def cmd_grade(args: argparse.Namespace) -> int:
+    from .grading import CourseError, grade
+
+    try:
+        result = grade(Path.cwd(), args.assignment, jobs=args.jobs, timeout=args.timeout, force=args.force,
+                       students=args.student or None)
+    except CourseError as exc:
+        return _error(str(exc))
+    print(text("cli.grade.summary", graded=len(result.graded), assignment=result.assignment,
+               seconds=result.seconds, failed=len(result.failed)))
+    if result.skipped:
+        print(text("cli.grade.skipped", n=len(result.skipped), students=", ".join(result.skipped)))
+    if result.failed:
+        print(text("cli.grade.failed_header"))
+        for student, reason in sorted(result.failed.items()):
+            print(f"  {student}: {reason}")
+        return 1
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .class_report import collect, hardest_questions, write_csv, write_figure
+    from .grading import CourseError
+
+    try:
+        scores = collect(Path.cwd(), args.assignment)
+    except CourseError as exc:
+        return _error(str(exc))
+    out = Path(args.out)
+    csv_path = write_csv(scores, out / f"{args.assignment}-scores.csv")
+    png_path = write_figure(scores, out / f"{args.assignment}-questions.png")
+    print(text("cli.report.written", csv=csv_path, png=png_path, n=len(scores.students)))
+    for question, share in hardest_questions(scores):
+        print(text("cli.report.hard", question=question, percent=round(100 * share)))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mali-ssr", description=text("cli.description"))
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
@@ -75,6 +112,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help=text("cli.check.help"), description=text("cli.check.help"))
     check.set_defaults(func=cmd_check)
+
+    grade = commands.add_parser("grade", help=text("cli.grade.help"), description=text("cli.grade.description"))
+    grade.add_argument("assignment", help="assignment name, e.g. 01_history")
+    grade.add_argument("--jobs", "-j", type=int, default=None,
+                       help="students graded at once (default: the number of CPU cores)")
+    grade.add_argument("--timeout", type=float, default=600,
+                       help="wall-time limit in seconds for one student's grading (default: 600)")
+    grade.add_argument("--force", action="store_true", help="grade again students already autograded")
+    grade.add_argument("--student", action="append", metavar="ID",
+                       help="grade only this student (repeat for several)")
+    grade.set_defaults(func=cmd_grade)
+
+    report = commands.add_parser("report", help=text("cli.report.help"), description=text("cli.report.help"))
+    report.add_argument("assignment", help="assignment name, e.g. 01_history")
+    report.add_argument("--out", default="reports", help="folder for the CSV and the figure (default: reports)")
+    report.set_defaults(func=cmd_report)
     return parser
 
 

@@ -19,7 +19,7 @@ import calendar
 import os
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -171,11 +171,16 @@ class Source:
     kind: str
     url: str | None = None
     note: str | None = None
+    cite_as: str | None = None  # short name in citations: a surname or an organisation's usual name
+    suffix: str = ""  # 'a', 'b'... when two sources share a short name and a year
+
+    @property
+    def short_name(self) -> str:
+        return self.cite_as or self.author.split()[-1]
 
     def citation(self) -> str:
-        """Short reference: 'Bagayoko (2017)'."""
-        surname = self.author.split(",")[0].split()[-1] if " " in self.author else self.author
-        return f"{surname} ({self.year})"
+        """Short reference: 'Bagayoko (2017)'; 'DCAF (2015a)' where two would look alike."""
+        return f"{self.short_name} ({self.year}{self.suffix})"
 
 
 @dataclass(frozen=True)
@@ -463,7 +468,8 @@ S, I, L = str, int, list
 VARIANT_FIELDS = {"variants": (False, L), "certainty": (False, S, CERTAINTIES), "note": (False, S)}
 
 BIBLIOGRAPHY_FIELDS = {
-    "id": (True, S), "author": (True, S), "title": (True, S), "year": (True, I), "outlet": (True, S),
+    "id": (True, S), "author": (True, S), "cite_as": (False, S), "title": (True, S), "year": (True, I),
+    "outlet": (True, S),
     "url": (False, S), "language": (True, S), "kind": (True, S, SOURCE_KINDS), "note": (False, S),
 }
 TIMELINE_FIELDS = {
@@ -514,8 +520,16 @@ def _build_bibliography(raw: Any) -> dict[str, Source]:
         out[c.get_id()] = Source(
             id=c.get_id(), author=c.get("author"), title=c.get("title"), year=c.get("year"),
             outlet=c.get("outlet"), language=c.get("language"), kind=c.get("kind"),
-            url=c.get("url"), note=c.get("note"),
+            url=c.get("url"), note=c.get("note"), cite_as=c.get("cite_as"),
         )
+    # Two sources that would cite alike get 2015a, 2015b, in file order.
+    groups: dict[tuple[str, int], list[str]] = {}
+    for sid, source in out.items():
+        groups.setdefault((source.short_name, source.year), []).append(sid)
+    for ids in groups.values():
+        if len(ids) > 1:
+            for letter, sid in zip("abcdefghijklmnopqrstuvwxyz", ids):
+                out[sid] = replace(out[sid], suffix=letter)
     return out
 
 

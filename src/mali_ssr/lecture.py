@@ -74,6 +74,19 @@ def reading_list(*source_ids: str, data: CourseData | None = None) -> None:
     for sid in source_ids:
         s = data.bibliography[sid]
         link = f' <a href="{html.escape(s.url)}">{html.escape(s.url)}</a>' if s.url else ""
-        items.append(f"<li>{html.escape(s.author)} ({s.year}). <i>{html.escape(s.title)}</i>. "
-                     f"{html.escape(s.outlet)}.{link}</li>")
+        note = f" <small>({html.escape(s.note)})</small>" if s.note else ""
+        items.append(f"<li>{html.escape(s.author)} ({s.year}{s.suffix}). <i>{html.escape(s.title)}</i>. "
+                     f"{html.escape(s.outlet)}.{link}{note}</li>")
     display(HTML(f"<ul>{''.join(items)}</ul>"))
+
+
+def term(term_id: str, data: CourseData | None = None) -> None:
+    """Show one glossary entry (definition, French term, sources) in a lecture."""
+    from IPython.display import HTML, display
+
+    from .widgets import glossary_view
+
+    view = glossary_view(term_id, data or load())
+    if not view.ok:
+        raise KeyError(view.message)
+    display(HTML(view.html))

@@ -72,6 +72,18 @@ EN: dict[str, str] = {
     "cli.check.verdict_ok": "All {n} checks passed: the course is ready.",
     "cli.check.verdict_fail": "{failed} of {n} checks failed: {names}. Fix these and run `mali-ssr check` again.",
     "cli.error": "mali-ssr: error: {detail}",
+    "cli.grade.help": "autograde every submission of an assignment, in parallel (run from the course root)",
+    "cli.grade.description": (
+        "Autograde every submission under submitted/<student>/<assignment>/ with nbgrader, several students "
+        "at once. The gradebook ends up as a sequential `nbgrader autograde` would leave it. A submission "
+        "that crashes, hangs or is corrupt fails alone; the others are graded and the failures are listed."
+    ),
+    "cli.grade.summary": "graded {graded} submission(s) of {assignment} in {seconds:.1f} s; {failed} failed",
+    "cli.grade.skipped": "skipped {n} already graded (use --force to grade them again): {students}",
+    "cli.grade.failed_header": "these students' submissions could not be graded (see .mali-ssr/grade-logs/):",
+    "cli.report.help": "write a CSV of scores per student and question, and a chart of the hardest questions",
+    "cli.report.written": "wrote {csv} and {png} ({n} students)",
+    "cli.report.hard": "  hardest: {question} (class average {percent}% of its points)",
 }
 
 TABLES: dict[str, dict[str, str]] = {"en": EN}

@@ -44,6 +44,12 @@ def _figure(width: float, height: float):
     return fig, fig.add_subplot()
 
 
+def _rich(message: str) -> str:
+    """Escape a message for HTML and show `backticked` words as code."""
+    parts = html.escape(message).split("`")
+    return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
+
+
 def _warning(message: str) -> str:
     return f'<p style="color:#a04000"><b>⚠ {html.escape(message)}</b></p>'
 
@@ -96,7 +102,7 @@ def widget_check():
     slider = w.IntSlider(value=0, min=0, max=10, description="Move me")
     out = w.interactive_output(lambda value: _show(widget_check_view(value)), {"value": slider})
     return w.VBox([w.HTML(f"<p>{text('widget.check_prompt')}</p>"), slider, out,
-                   w.HTML(f"<p><small>{html.escape(text('widget.check_help'))}</small></p>")])
+                   w.HTML(f"<p><small>{_rich(text('widget.check_help'))}</small></p>")])
 
 
 # ------------------------------------------------------------------------- glossary
@@ -149,16 +155,25 @@ def timeline_view(categories: Iterable[str], drivers: Iterable[str], period: Seq
         return View(message=text("widget.no_events"))
     fig, ax = _figure(10, 4.5)
     plots.timeline_chart(events, ax=ax, title=title)
-    rows = "".join(
-        f"<tr><td>{html.escape(e.date.label())}</td><td><b>{html.escape(e.title)}</b>"
-        f"{' <i>(disputed)</i>' if e.certainty == 'disputed' else ''}"
-        f"{' <i>(unverified)</i>' if e.certainty == 'unverified' else ''}: "
-        f"{html.escape(e.description)} <small>[{html.escape(data.cite(*e.sources))}]</small></td></tr>"
-        for e in events
-    )
+    rows = "".join(_event_row(e, data) for e in events)
     table = f'<div style="max-height:300px;overflow-y:auto"><table>{rows}</table></div>'
     message = text("widget.events_shown", n=len(events), start=period[0], end=period[1])
     return View(message=message, html=table, figure=fig, items=events)
+
+
+def _event_row(event: Event, data: CourseData) -> str:
+    """One table row: date, title, description, sources, and any note or disputed versions."""
+    flag = {"disputed": " <i>(disputed)</i>", "unverified": " <i>(unverified)</i>"}.get(event.certainty, "")
+    extra = ""
+    if event.note:
+        extra += f"<br><small><i>Note: {html.escape(event.note)}</i></small>"
+    for v in event.variants:
+        when = f"{html.escape(v.date.label())}: " if v.date else ""
+        extra += (f"<br><small>Version: {when}{html.escape(v.claim)} "
+                  f"[{html.escape(data.cite(*v.sources))}]</small>")
+    return (f"<tr><td>{html.escape(event.date.label())}</td><td><b>{html.escape(event.title)}</b>{flag}: "
+            f"{html.escape(event.description)} <small>[{html.escape(data.cite(*event.sources))}]</small>"
+            f"{extra}</td></tr>")
 
 
 def _multi(options: Sequence[str], labels: dict[str, str], chosen: Sequence[str], description: str):
@@ -374,10 +389,11 @@ def peace_justice_model():
 def disagreement_keys(data: CourseData | None = None) -> list[tuple[str, str]]:
     """(label, key) pairs for every record where the sources disagree; key is 'file:id'."""
     data = data or load()
+    kinds = {"timeline": "event", "institutions": "institution", "actors": "actor"}
     out = []
     for file, rid, record in data.disputed():
         label = getattr(record, "title", None) or getattr(record, "acronym", rid)
-        out.append((f"{label} ({file})", f"{file}:{rid}"))
+        out.append((f"{label} ({kinds[file]})", f"{file}:{rid}"))
     return out
 
 
@@ -401,12 +417,18 @@ def disagreement_view(key: str, data: CourseData | None = None) -> View:
     return View(html=body, items=list(record.variants))
 
 
-def source_disagreements(data: CourseData | None = None):
-    """Pick a disputed fact and compare what each source says."""
+def source_disagreements(data: CourseData | None = None, selected: str | None = None):
+    """Pick a disputed fact and compare what each source says.
+
+    ``selected`` opens on one fact, named by its record id (e.g. ``"cnrss"``) or ``"file:id"``.
+    """
     import ipywidgets as w
 
     data = data or load()
-    pick = w.Dropdown(options=disagreement_keys(data), description="Disputed", layout=w.Layout(width="80%"))
+    options = disagreement_keys(data)
+    keys = [key for _label, key in options]
+    value = next((k for k in keys if selected and (k == selected or k.endswith(f":{selected}"))), keys[0])
+    pick = w.Dropdown(options=options, value=value, description="Disputed", layout=w.Layout(width="80%"))
     out = w.interactive_output(lambda key: _show(disagreement_view(key, data)), {"key": pick})
     return w.VBox([pick, out])
 
