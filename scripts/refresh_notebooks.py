@@ -1,6 +1,6 @@
-"""Re-execute the lecture notebooks in place so their stored outputs match the code.
+"""Re-execute the lecture and solution notebooks in place so their stored outputs match the code.
 
-    python scripts/refresh_notebooks.py              # every notebook in course/
+    python scripts/refresh_notebooks.py              # every notebook in course/ and solutions/
     python scripts/refresh_notebooks.py course/01_history.ipynb
 
 Outputs are stored (so the notebooks read well on GitHub and before they are
@@ -36,7 +36,8 @@ def refresh(path: Path) -> float:
 
 
 def main(argv: list[str]) -> int:
-    paths = [Path(p) for p in argv] or sorted((ROOT / "course").glob("*.ipynb"))
+    paths = [Path(p) for p in argv] or (sorted((ROOT / "course").glob("*.ipynb"))
+                                         + sorted((ROOT / "solutions").glob("*/*.ipynb")))
     for path in paths:
         print(f"{path.name}: executed in {refresh(path):.1f} s")
     return 0

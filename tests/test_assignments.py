@@ -20,7 +20,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mali_ssr.exercises import assignments, generate, generate_in_course, nbgrader_env, normalise
+from mali_ssr.exercises import (
+    answer_cells, assignments, fill_answers, generate, generate_in_course, nbgrader_env, normalise,
+)
 from mali_ssr.grading import grade, gradebook_snapshot
 
 pytestmark = pytest.mark.slow
@@ -53,20 +55,6 @@ def test_assignment_shape(name):
             assert re.fullmatch(r"[a-z][a-z0-9_]*", m["grade_id"]), m["grade_id"]
 
 
-def _cells_by_id(nb):
-    return {c["metadata"]["nbgrader"]["grade_id"]: c for c in nb["cells"] if "nbgrader" in c["metadata"]}
-
-
-def _submission(exercise: dict, solution: dict, answers: dict[str, str]) -> dict:
-    """The exercise with answer cells replaced: 'right' uses the solution cell's source."""
-    nb = json.loads(json.dumps(exercise))
-    released = _cells_by_id(nb)
-    sources = _cells_by_id(solution)
-    for grade_id, code in answers.items():
-        released[grade_id]["source"] = sources[grade_id]["source"] if code == "SOLUTION" else code
-    return nb
-
-
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     """A course directory with the real assignments released and four students' submissions each."""
@@ -78,9 +66,7 @@ def course(tmp_path_factory):
     for name, case in CASES.items():
         exercise = json.loads((root / "exercises" / name / f"{name}.ipynb").read_text(encoding="utf-8"))
         solution = json.loads((root / "solutions" / name / f"{name}.ipynb").read_text(encoding="utf-8"))
-        written = [gid for gid, c in _cells_by_id(solution).items()
-                   if c["metadata"]["nbgrader"].get("grade") and c["metadata"]["nbgrader"].get("solution")]
-        right = {q["answer_cell"]: "SOLUTION" for q in case["questions"]} | {w: "SOLUTION" for w in written}
+        right = {gid: "SOLUTION" for gid in answer_cells(solution)}
         partly = dict(right)
         lost = 0
         for i, q in enumerate(case["questions"]):
@@ -96,7 +82,7 @@ def course(tmp_path_factory):
         for student, (answers, score) in plans.items():
             folder = root / "submitted" / student / name
             folder.mkdir(parents=True)
-            (folder / f"{name}.ipynb").write_text(json.dumps(_submission(exercise, solution, answers)))
+            (folder / f"{name}.ipynb").write_text(json.dumps(fill_answers(exercise, solution, answers)))
             expected[(student, name)] = score
     return root, expected
 

@@ -68,3 +68,19 @@ def test_scores_stay_in_range():
 def test_peace_justice_rejects_out_of_range(bad):
     with pytest.raises(ValueError, match="between 0 and 1"):
         peace_justice(bad, 0, 0)
+
+
+@pytest.mark.parametrize("levers", [(0.3, 0.6, 0.8, 0.5), (1, 0, 0, 1), (0.5, 0.5, 0.5, 0.5)])
+def test_stated_rules_are_the_rules_the_model_uses(levers):
+    """The assumptions shown to students spell out the formulas; they must match the code."""
+    amnesty, prosecution, sanctions, unity = levers
+    pressure = sanctions * unity
+    expected = (
+        50 + 40 * amnesty - 35 * prosecution - 15 * pressure,
+        15 + 35 * prosecution * (1 - amnesty / 2) + 40 * amnesty * (1 - pressure) - 15 * pressure,
+        40 - 30 * amnesty + 40 * prosecution + 20 * pressure,
+    )
+    r = peace_justice(*levers)
+    clipped = [max(0, min(100, v)) for v in expected]
+    assert [r.signature, r.spoiler_risk, r.victims_trust] == pytest.approx(clipped, abs=0.051)
+    assert "willingness to sign = 50 + 40 amnesty - 35 prosecution - 15 pressure" in r.assumptions[-1]

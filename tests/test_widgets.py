@@ -114,3 +114,15 @@ def test_source_disagreements_can_open_on_a_fact(data):
     box = widgets.source_disagreements(data, selected=record_id)
     assert box.children[0].value == key
     assert all("(" in label and ":" not in label.split("(")[-1] for label, _ in widgets.disagreement_keys(data))
+
+
+def test_council_view_takes_expertise_assumptions():
+    low = widgets.council_view(10, 0, 0, 0, 0, 0, expertise={"government": 0.0})
+    high = widgets.council_view(10, 0, 0, 0, 0, 0, expertise={"government": 1.0})
+    assert low.items[0].expertise == 0.0 and high.items[0].expertise == 1.0
+    assert "must be between" in widgets.council_view(10, 0, 0, 0, 0, 0, expertise={"government": 2}).message
+
+
+def test_institution_map_opens_on_the_chosen_body(data):
+    assert widgets.institution_map(data, selected="cnddr").children[0].value == "cnddr"
+    assert widgets.institution_map(data, selected="nope").children[0].value in data.institutions

@@ -10,14 +10,16 @@ careful way:
   only, and numbers are compared with a tolerance;
 * a failed check raises :class:`AnswerError` (an ``AssertionError``, which is
   what nbgrader counts as a failed test) with a message that says *what* is
-  wrong without giving the answer away.
+  wrong without giving the answer away;
+* a passed check returns ``None``, so a test cell shows no stray ``True``
+  (nbgrader would try to read it as a partial score).
 
->>> expect_type(1968, int, name="q1")
-True
 >>> expect_number(0.3333, 1 / 3, tolerance=1e-3)
-True
->>> expect_choice("B", "abcd")
-True
+>>> try:
+...     expect_choice("e", "abcd")
+... except AnswerError as err:
+...     print(err)
+your answer ('e') should be one of: a, b, c, d.
 """
 
 from __future__ import annotations
@@ -72,15 +74,14 @@ def _fail(message: str) -> None:
     raise AnswerError(message)
 
 
-def expect_type(value: Any, *expected: type, name: str = "your answer") -> bool:
+def expect_type(value: Any, *expected: type, name: str = "your answer") -> None:
     """``value`` is exactly one of the ``expected`` built-in types (no subclasses)."""
     if _type(value) not in expected:
         wanted = " or ".join(TYPE_NAMES.get(t, t.__name__) for t in expected)
         _fail(f"{name} should be {wanted}, but it is {_describe(value)}.")
-    return True
 
 
-def expect_number(value: Any, expected: float, tolerance: float = 1e-6, name: str = "your answer") -> bool:
+def expect_number(value: Any, expected: float, tolerance: float = 1e-6, name: str = "your answer") -> None:
     """A plain int or float close to ``expected`` (relative or absolute ``tolerance``)."""
     expect_type(value, _int, _float, name=name)
     number = _float(value)
@@ -88,36 +89,32 @@ def expect_number(value: Any, expected: float, tolerance: float = 1e-6, name: st
         _fail(f"{name} is {number}, which is not a finite number.")
     if not _isclose(number, _float(expected), rel_tol=tolerance, abs_tol=tolerance):
         _fail(f"{name} ({_show(value)}) is not the right value. Check your calculation.")
-    return True
 
 
-def expect_in_range(value: Any, low: float, high: float, name: str = "your answer") -> bool:
+def expect_in_range(value: Any, low: float, high: float, name: str = "your answer") -> None:
     """A plain number between ``low`` and ``high`` (inclusive): a visible sanity check."""
     expect_type(value, _int, _float, name=name)
     if not (_isfinite(_float(value)) and low <= value <= high):
         _fail(f"{name} ({_show(value)}) should be between {low} and {high}.")
-    return True
 
 
 def _normal(text: str) -> str:
     return _str.lower(_str.strip(text))
 
 
-def expect_choice(value: Any, options: Iterable[str], name: str = "your answer") -> bool:
+def expect_choice(value: Any, options: Iterable[str], name: str = "your answer") -> None:
     """One of the option letters (or words), ignoring case and spaces: a visible check."""
     expect_type(value, _str, name=name)
     allowed = [_normal(o) for o in options]
     if _normal(value) not in allowed:
         _fail(f"{name} ({_show(value)}) should be one of: {', '.join(allowed)}.")
-    return True
 
 
-def expect_option(value: Any, expected: str, name: str = "your answer") -> bool:
+def expect_option(value: Any, expected: str, name: str = "your answer") -> None:
     """The chosen option is ``expected`` (ignoring case and spaces)."""
     expect_type(value, _str, name=name)
     if _normal(value) != _normal(expected):
         _fail(f"{name} ({_show(value)}) is not the best option. Re-read the source's argument.")
-    return True
 
 
 def _canonical(value: Any, name: str) -> Any:
@@ -162,27 +159,25 @@ def _same(value: Any, expected: Any) -> bool:
     return kv is ke and value == expected  # str, bool, None: built-in equality only
 
 
-def expect_equal(value: Any, expected: Any, name: str = "your answer") -> bool:
+def expect_equal(value: Any, expected: Any, name: str = "your answer") -> None:
     """Deep equality for built-in values, exact types at every level, numbers with a tolerance."""
     numeric = (_int, _float) if _type(expected) in (_int, _float) else ()
     expect_type(value, _type(expected), *numeric, name=name)
     _canonical(value, name)  # refuses any non-built-in object hidden inside
     if not _same(value, expected):
         _fail(f"{name} is not right yet. Check each element against the course data.")
-    return True
 
 
-def expect_length(value: Any, length: int, name: str = "your answer") -> bool:
+def expect_length(value: Any, length: int, name: str = "your answer") -> None:
     """A list, tuple, set or dict with exactly ``length`` elements."""
     expect_type(value, _list, _tuple, _set, _frozenset, _dict, name=name)
     size = {_list: _list.__len__, _tuple: _tuple.__len__, _set: _set.__len__,
             _frozenset: _frozenset.__len__, _dict: _dict.__len__}[_type(value)](value)
     if size != length:
         _fail(f"{name} has {size} element(s); it should have {length}.")
-    return True
 
 
-def expect_same_items(value: Any, expected: Iterable[Any], name: str = "your answer") -> bool:
+def expect_same_items(value: Any, expected: Iterable[Any], name: str = "your answer") -> None:
     """A list (or tuple or set) holding the same items as ``expected``, in any order."""
     expect_type(value, _list, _tuple, _set, _frozenset, name=name)
     got = _sorted((_canonical(v, name) for v in value), key=_repr)
@@ -192,28 +187,25 @@ def expect_same_items(value: Any, expected: Iterable[Any], name: str = "your ans
     if got != want:
         missing = _len([w for w in want if w not in got])
         _fail(f"{name} has the right number of items, but {missing} of them are not the expected ones.")
-    return True
 
 
-def expect_keys(value: Any, keys: Iterable[Any], name: str = "your answer") -> bool:
+def expect_keys(value: Any, keys: Iterable[Any], name: str = "your answer") -> None:
     """A dict with exactly these keys (a visible check that does not reveal the values)."""
     expect_type(value, _dict, name=name)
     got = _sorted((_canonical(k, name) for k in _dict.keys(value)), key=_repr)
     want = _sorted((_canonical(k, "expected") for k in keys), key=_repr)
     if got != want:
         _fail(f"{name} should have exactly the keys {', '.join(_repr(k) for k in keys)}.")
-    return True
 
 
-def expect_function(value: Any, name: str = "your function") -> bool:
+def expect_function(value: Any, name: str = "your function") -> None:
     """A function defined with ``def`` (not a class, a lambda stored in an object, or a builtin)."""
     if _type(value) is not _FunctionType:
         _fail(f"{name} should be a function defined with def, but it is {_describe(value)}.")
-    return True
 
 
 def expect_returns(function: Callable, cases: Iterable[tuple[tuple, Any]], name: str = "your function",
-                   reveal: bool = False) -> bool:
+                   reveal: bool = False) -> None:
     """Call ``function`` on each case's arguments and compare with the expected result.
 
     With ``reveal=True`` (visible tests) the message shows the input that failed;
@@ -232,4 +224,3 @@ def expect_returns(function: Callable, cases: Iterable[tuple[tuple, Any]], name:
             expect_equal(result, expected, name=f"the result of {name}{where}")
         except AnswerError as exc:
             _fail(str(exc))
-    return True

@@ -92,6 +92,32 @@ def normalise(path: str | Path) -> dict:
     return nb
 
 
+def _cells_by_id(nb: dict) -> dict[str, dict]:
+    return {c["metadata"]["nbgrader"]["grade_id"]: c for c in nb["cells"]
+            if c.get("metadata", {}).get("nbgrader", {}).get("grade_id")}
+
+
+def answer_cells(solution: dict) -> list[str]:
+    """Grade ids of the cells a student writes in (code answers and written answers)."""
+    return [gid for gid, c in _cells_by_id(solution).items() if c["metadata"]["nbgrader"].get("solution")]
+
+
+def fill_answers(exercise: dict, solution: dict, answers: dict[str, str]) -> dict:
+    """A copy of the student notebook with answer cells filled in, as a student would submit it.
+
+    ``answers`` maps an answer cell's grade id to its new source; the value
+    ``"SOLUTION"`` takes the cell from the solution notebook. Used by the tests
+    and the benchmarks to build right, partly right and wrong submissions.
+    """
+    nb = json.loads(json.dumps(exercise))
+    released, sources = _cells_by_id(nb), _cells_by_id(solution)
+    for grade_id, code in answers.items():
+        if grade_id not in released:
+            raise KeyError(f"no answer cell {grade_id!r} in the exercise")
+        released[grade_id]["source"] = sources[grade_id]["source"] if code == "SOLUTION" else code
+    return nb
+
+
 def main() -> int:
     root = Path(__file__).resolve().parents[2]
     if not (root / "solutions").is_dir():

@@ -17,6 +17,8 @@ from nbconvert.preprocessors import Preprocessor
 class ShortTracebacks(Preprocessor):
     """Reduce the error output of test cells to the exception's name and message."""
 
+    enabled = True  # nbconvert preprocessors are off unless enabled; this one must always run
+
     def preprocess_cell(self, cell, resources, index):
         meta = cell.metadata.get("nbgrader", {})
         if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):

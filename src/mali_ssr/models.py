@@ -115,6 +115,10 @@ PEACE_JUSTICE_ASSUMPTIONS = (
     "who keep impunity may go on with violence and trafficking inside the peace process.",
     "Sanctions deter only as far as the Security Council is united in imposing and renewing them.",
     "Victims' trust rises with prosecution and with enforced sanctions, and falls with amnesty.",
+    "The rules, with every lever from 0 to 1 and pressure = sanctions x Council unity: "
+    "willingness to sign = 50 + 40 amnesty - 35 prosecution - 15 pressure; "
+    "spoiler risk = 15 + 35 prosecution (1 - amnesty/2) + 40 amnesty (1 - pressure) - 15 pressure; "
+    "victims' trust = 40 - 30 amnesty + 40 prosecution + 20 pressure; each result is kept between 0 and 100.",
 )
 
 

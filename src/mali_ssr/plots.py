@@ -220,7 +220,12 @@ def actors_chart(actors: dict[str, Actor], ax=None):
     ax.set_xlim(-0.7, max(len(coalitions), 1) - 0.3)
     ax.set_ylim(depth + 0.7, -0.7)
     ax.set_axis_off()
-    ax.set_title("Armed coalitions and their member groups (colour = stance of the coalition)")
+    ax.set_title("Armed coalitions and their member groups")
+    from matplotlib.patches import Patch
+
+    stances = [s for s in stance_colour if any(c.stance == s for c in coalitions)]
+    ax.legend(handles=[Patch(color=stance_colour[s], label=s.replace("-", " ").capitalize()) for s in stances],
+              loc="upper left", bbox_to_anchor=(1.0, 1), frameon=False, title="Stance of the coalition")
     return ax
 
 

@@ -283,14 +283,15 @@ def institution_view(institution_id: str, data: CourseData | None = None) -> Vie
     return View(html=card, figure=fig, items=[inst])
 
 
-def institution_map(data: CourseData | None = None):
+def institution_map(data: CourseData | None = None, selected: str = "cnrss"):
     """Pick an institution to see its card, highlighted on the chart of all institutions."""
     import ipywidgets as w
 
     data = data or load()
     options = [(f"{i.acronym}: {i.name_en}", i.id) for i in sorted(data.institutions.values(),
                                                                      key=lambda i: i.created.start)]
-    pick = w.Dropdown(options=options, description="Institution", layout=w.Layout(width="80%"))
+    value = selected if selected in data.institutions else options[0][1]
+    pick = w.Dropdown(options=options, value=value, description="Institution", layout=w.Layout(width="80%"))
     out = w.interactive_output(lambda institution_id: _show(institution_view(institution_id, data)),
                                {"institution_id": pick})
     return w.VBox([pick, out])
@@ -300,8 +301,9 @@ def institution_map(data: CourseData | None = None):
 
 
 def council_view(government: int, security_forces: int, cma: int, platform: int, civil_society: int,
-                 parliament: int, cma_delay: float = 0, platform_delay: float = 0) -> View:
-    """Run the illustrative council-design model for the chosen seats and delays."""
+                 parliament: int, cma_delay: float = 0, platform_delay: float = 0,
+                 expertise: dict[str, float] | None = None) -> View:
+    """Run the illustrative council-design model for the chosen seats, delays and expertise shares."""
     seats = {"government": government, "security_forces": security_forces, "cma": cma,
              "platform": platform, "civil_society": civil_society, "parliament": parliament}
     for name, value in seats.items():
@@ -312,7 +314,11 @@ def council_view(government: int, security_forces: int, cma: int, platform: int,
             return View(message=text("widget.out_of_range", what=f"The {name} delay", low=0, high=36, value=value))
     if sum(seats.values()) == 0:
         return View(message=text("widget.out_of_range", what="The council size", low=1, high=360, value=0))
-    result = models.council_design(seats, {"cma": cma_delay, "platform": platform_delay})
+    for name, share in (expertise or {}).items():
+        if name not in models.COUNCIL_GROUPS or isinstance(share, bool) or not 0 <= share <= 1:
+            return View(message=text("widget.out_of_range", what=f"The expertise share of {name}", low=0, high=1,
+                                     value=share))
+    result = models.council_design(seats, {"cma": cma_delay, "platform": platform_delay}, expertise)
     fig, ax = _figure(7, 3)
     plots.council_chart(result, ax=ax)
     slowest = models.COUNCIL_GROUP_LABELS.get(result.slowest_group or "", "nobody")
@@ -324,12 +330,13 @@ def council_view(government: int, security_forces: int, cma: int, platform: int,
 
 
 def council_model():
-    """Sliders for a council's seats and the movements' nomination delays."""
+    """Sliders for a council's seats, the movements' nomination delays and the expertise assumptions."""
     import ipywidgets as w
 
+    wide = {"style": {"description_width": "16em"}, "layout": w.Layout(width="60%")}
+
     def seats(label, value):
-        return w.IntSlider(value=value, min=0, max=60, description=label,
-                           style={"description_width": "14em"}, layout=w.Layout(width="60%"))
+        return w.IntSlider(value=value, min=0, max=60, description=label, **wide)
 
     controls = {
         "government": seats("Government ministers", 30),
@@ -338,16 +345,23 @@ def council_model():
         "platform": seats("Platform representatives", 10),
         "civil_society": seats("Civil society", 2),
         "parliament": seats("Parliamentarians", 2),
-        "cma_delay": w.FloatSlider(value=0, min=0, max=36, step=1, description="CMA nomination delay (months)",
-                                   style={"description_width": "14em"}, layout=w.Layout(width="60%")),
-        "platform_delay": w.FloatSlider(value=0, min=0, max=36, step=1,
-                                        description="Platform nomination delay (months)",
-                                        style={"description_width": "14em"}, layout=w.Layout(width="60%")),
+        "cma_delay": w.IntSlider(value=0, min=0, max=36, description="CMA nomination delay (months)", **wide),
+        "platform_delay": w.IntSlider(value=0, min=0, max=36, description="Platform nomination delay (months)",
+                                      **wide),
     }
-    out = w.interactive_output(lambda **kw: _show(council_view(**kw)), controls)
+    shares = {g: w.FloatSlider(value=models.DEFAULT_EXPERTISE[g], min=0, max=1, step=0.1,
+                               description=models.COUNCIL_GROUP_LABELS[g], **wide) for g in models.COUNCIL_GROUPS}
+
+    def show(**values):
+        expertise = {g: values.pop(f"share_{g}") for g in models.COUNCIL_GROUPS}
+        _show(council_view(**values, expertise=expertise))
+
+    out = w.interactive_output(show, {**controls, **{f"share_{g}": s for g, s in shares.items()}})
+    assumptions = w.Accordion(children=[w.VBox(list(shares.values()))])
+    assumptions.set_title(0, "Assumed share of technical experts in each group (change them)")
     note = w.HTML(f"<p><b>{html.escape(text('model.label'))}.</b> The starting values are not the real "
                   "CNRSS: only the 10 + 10 movement seats come from a source; the rest are placeholders.</p>")
-    return w.VBox([note, *controls.values(), out])
+    return w.VBox([note, *controls.values(), assumptions, out])
 
 
 # -------------------------------------------------------------- peace versus justice
@@ -380,7 +394,9 @@ def peace_justice_model():
         "council_unity": lever("Security Council unity", 0.5),
     }
     out = w.interactive_output(lambda **kw: _show(peace_justice_view(**kw)), controls)
-    return w.VBox([*controls.values(), out])
+    note = w.HTML(f"<p><b>{html.escape(text('model.label'))}.</b> The weights are invented to make an argument "
+                  "explorable; open the assumptions under the chart to read and criticise every rule.</p>")
+    return w.VBox([note, *controls.values(), out])
 
 
 # ---------------------------------------------------------------- source criticism

@@ -1,0 +1,61 @@
+"""Packaging: conda and pip agree, the README's commands are the ones CI runs, the wheel ships the notebooks."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=!~ \[]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+
+def test_environment_yml_names_the_same_packages_as_pyproject():
+    # (tomllib is Python 3.11+, the course supports 3.10: read the two lists directly)
+    text = (ROOT / "pyproject.toml").read_text()
+    lists = [re.search(rf"^{key} = \[(.*?)^\]", text, re.S | re.M).group(1) for key in ("dependencies", "test")]
+    wanted = {_name(r) for block in lists for r in re.findall(r'"([^"]+)"', block)}
+    assert {"jupyterlab", "nbgrader", "pytest", "nbval"} <= wanted
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    conda, pip = set(), set()
+    for dep in env["dependencies"]:
+        if isinstance(dep, dict):
+            pip |= {_name(r) for r in dep["pip"] if not r.startswith("-")}
+        else:
+            conda.add(_name(dep))
+    assert (conda | pip) - {"python", "pip"} == wanted
+
+
+def test_readme_starts_with_the_two_commands_and_ci_runs_the_second():
+    readme = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```bash\n(.*?)\n```", readme, re.S)
+    install, test = blocks[0], blocks[1]
+    assert "mali-ssr start" in install and "pip install -e ." in install
+    assert "pytest" in test and ".[test]" in test
+    assert readme.index(install) < readme.index("## What this course is")
+    assert test in (ROOT / ".ci" / "run").read_text()
+
+
+@pytest.mark.slow
+def test_wheel_ships_the_notebooks_and_data(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    wheel = next(tmp_path.glob("mali_ssr_course-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for notebook in ROOT.glob("course/*.ipynb"):
+        assert f"mali_ssr/notebooks/course/{notebook.name}" in names
+    for notebook in ROOT.glob("exercises/*/*.ipynb"):
+        assert f"mali_ssr/notebooks/exercises/{notebook.parent.name}/{notebook.name}" in names
+    for notebook in ROOT.glob("solutions/*/*.ipynb"):
+        assert f"mali_ssr/notebooks/solutions/{notebook.parent.name}/{notebook.name}" in names
+    assert "mali_ssr/course_data/timeline.yaml" in names
+    assert any(n.startswith("mali_ssr/course_data/self_checks/") for n in names)
