@@ -28,3 +28,24 @@ c.GenerateFeedback.preprocessors = [
     "mali_ssr.feedback.ShortTracebacks",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+
+# Every test that passes inside the student's kernel is re-checked outside it (mali_ssr/integrity.py):
+# the kernel reports the answers as plain text after the last cell, and the tests run again in the grader.
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+    "mali_ssr.integrity.InjectRecheck",
+]
+c.Autograde.autograde_preprocessors = [
+    "mali_ssr.integrity.RecheckingExecute",
+    "mali_ssr.integrity.ApplyRecheck",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]

@@ -60,10 +60,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_grade(args: argparse.Namespace) -> int:
     from .grading import CourseError, grade
+    from .sandbox import Policy
 
+    policy = Policy(memory_mb=args.memory_mb, cpu_seconds=args.cpu_seconds)
     try:
         result = grade(Path.cwd(), args.assignment, jobs=args.jobs, timeout=args.timeout, force=args.force,
-                       students=args.student or None)
+                       students=args.student or None, sandbox=not args.no_sandbox, policy=policy)
     except CourseError as exc:
         return _error(str(exc))
     print(text("cli.grade.summary", graded=len(result.graded), assignment=result.assignment,
@@ -122,6 +124,10 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--force", action="store_true", help="grade again students already autograded")
     grade.add_argument("--student", action="append", metavar="ID",
                        help="grade only this student (repeat for several)")
+    grade.add_argument("--no-sandbox", action="store_true",
+                       help="run student code without the grading sandbox (not recommended; see docs/grading-safety.md)")
+    grade.add_argument("--memory-mb", type=int, default=2048, help="memory cap per student kernel (default: 2048)")
+    grade.add_argument("--cpu-seconds", type=int, default=300, help="CPU-time cap per student kernel (default: 300)")
     grade.set_defaults(func=cmd_grade)
 
     report = commands.add_parser("report", help=text("cli.report.help"), description=text("cli.report.help"))

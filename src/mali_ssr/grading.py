@@ -16,8 +16,10 @@ at the end with the reason taken from that student's log.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +40,7 @@ class GradeResult:
     skipped: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    sandbox_missing: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -91,11 +94,27 @@ def _course_id(root: Path) -> str:
     return config.get("CourseDirectory", {}).get("course_id", "default_course")
 
 
-def _child(root: Path, assignment: str, student: str, log_path: Path, force: bool) -> None:
+def _support_files(root: Path, assignment: str) -> list[str]:
+    """The assignment's own non-notebook files, the only files a sandboxed kernel gets beside it."""
+    base = root / "solutions" / assignment
+    return sorted(p.relative_to(base).as_posix() for p in base.rglob("*")
+                  if p.is_file() and p.suffix != ".ipynb" and ".ipynb_checkpoints" not in p.parts
+                  and "__pycache__" not in p.parts)
+
+
+def _child(root: Path, assignment: str, student: str, log_path: Path, force: bool,
+           policy: str | None, scratch: str) -> None:
     """Run nbgrader's autograde for one student, in a forked child, and exit."""
     code = 1
     try:
         os.setsid()  # own process group: a timeout kills the child and what it started
+        from .sandbox import ENV_POLICY
+
+        tempfile.tempdir = os.environ["TMPDIR"] = scratch  # kernel run folders: removed by the parent
+        if policy:
+            os.environ[ENV_POLICY] = policy
+        else:
+            os.environ.pop(ENV_POLICY, None)
         log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         os.dup2(log, 1)
         os.dup2(log, 2)
@@ -163,9 +182,15 @@ class _Progress:
 
 def grade(root: str | Path, assignment: str, jobs: int | None = None, timeout: float = 600.0,
           force: bool = False, students: list[str] | None = None, progress: TextIO | None = sys.stderr,
-          on_result: Callable[[str, bool], None] | None = None) -> GradeResult:
-    """Autograde every submission of ``assignment`` in ``root``, ``jobs`` students at a time."""
+          on_result: Callable[[str, bool], None] | None = None, sandbox: bool = True,
+          policy: "Policy | None" = None) -> GradeResult:
+    """Autograde every submission of ``assignment`` in ``root``, ``jobs`` students at a time.
+
+    With ``sandbox`` (the default) every kernel runs inside :mod:`mali_ssr.sandbox`.
+    """
     import multiprocessing
+
+    from .sandbox import Policy, detect
 
     root = Path(root).resolve()
     all_students = check_course(root, assignment)
@@ -176,6 +201,14 @@ def grade(root: str | Path, assignment: str, jobs: int | None = None, timeout: f
         all_students = [s for s in all_students if s in students]
     jobs = max(1, jobs or os.cpu_count() or 1)
     result = GradeResult(assignment)
+    base_policy = policy or Policy()
+    base_policy.course_root = str(root)
+    base_policy.support_files = _support_files(root, assignment)
+    if sandbox:
+        missing = detect().missing()
+        result.sandbox_missing = missing
+        if missing and progress:
+            progress.write("warning: the grading sandbox cannot enforce here: " + "; ".join(missing) + "\n")
     todo = []
     for student in all_students:
         if not force and (root / "autograded" / student / assignment).is_dir():
@@ -190,17 +223,24 @@ def grade(root: str | Path, assignment: str, jobs: int | None = None, timeout: f
     context = multiprocessing.get_context("fork")
     bar = _Progress(len(todo), progress)
     started = time.perf_counter()
-    running: dict[str, tuple[multiprocessing.Process, float]] = {}
+    running: dict[str, tuple[multiprocessing.Process, float, int, str]] = {}
     queue = list(todo)
     while queue or running:
         while queue and len(running) < jobs:
             student = queue.pop(0)
             log_path = logs / f"{student}.log"
-            proc = context.Process(target=_child, args=(root, assignment, student, log_path, force), daemon=False)
+            slot = min(set(range(jobs)) - {s for _p, _t, s, _d in running.values()})
+            student_policy = None
+            if sandbox:
+                base_policy.slot = slot
+                student_policy = base_policy.to_env()
+            scratch = tempfile.mkdtemp(prefix="mali-ssr-")  # short: Unix socket paths are limited to ~100 bytes
+            proc = context.Process(target=_child, daemon=False,
+                                   args=(root, assignment, student, log_path, force, student_policy, scratch))
             proc.start()
-            running[student] = (proc, time.monotonic())
+            running[student] = (proc, time.monotonic(), slot, scratch)
         time.sleep(0.02)
-        for student, (proc, since) in list(running.items()):
+        for student, (proc, since, _slot, scratch) in list(running.items()):
             if proc.exitcode is None and time.monotonic() - since > timeout:
                 _kill_group(proc.pid)
                 proc.join(5)
@@ -212,6 +252,7 @@ def grade(root: str | Path, assignment: str, jobs: int | None = None, timeout: f
             else:
                 result.graded.append(student)
             _kill_group(proc.pid)  # anything the child left behind (a stray kernel) goes too
+            shutil.rmtree(scratch, ignore_errors=True)
             del running[student]
             ok = student not in result.failed
             bar.update(student, ok)

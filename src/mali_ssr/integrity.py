@@ -1,0 +1,313 @@
+"""Re-check every passed test outside the student's kernel.
+
+nbgrader runs a student's code and the instructor's tests in the same Python
+process, and scores a test cell by whether it showed an error. Code in that
+process can therefore make a failing test look passed: replace the checking
+helpers, install an input or AST transformer that rewrites test cells, swallow
+exceptions, fake the output. No defence *inside* that process can be complete.
+
+So the grader also asks the kernel, after the last cell, for the *values* of
+the names the tests look at, as text (``repr``), and runs every test cell again
+in the grading process, which the student's code never touched, on those values
+read back with ``ast.literal_eval`` (which builds only plain literals, never
+objects of the student's making). Names that locked set-up cells define (such
+as ``course = load()``) are rebuilt from the trusted source. A test that
+passed in the kernel but fails here gets an error output, so nbgrader's own
+scoring gives it zero, and the student is flagged.
+
+Forging the reported values does not help: to pass, the reported value must be
+the right answer, and a student who knows it can simply write it.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import contextlib
+import io
+import json
+import os
+from pathlib import Path
+
+from nbconvert.preprocessors import Preprocessor
+from nbformat.v4 import new_code_cell, new_output
+from traitlets import Unicode
+
+MARKER = "MALI-SSR-RECHECK:"
+CELL_TAG = "mali_ssr_recheck"
+FLAGS_DIR = Path(".mali-ssr") / "flags"
+
+
+def _meta(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def is_test_cell(cell) -> bool:
+    meta = _meta(cell)
+    return cell.get("cell_type") == "code" and bool(meta.get("grade")) and not meta.get("solution")
+
+
+def is_setup_cell(cell) -> bool:
+    """A locked code cell that is not a test: instructor code, restored from the source by nbgrader."""
+    meta = _meta(cell)
+    return (cell.get("cell_type") == "code" and bool(meta.get("locked")) and not meta.get("grade")
+            and not meta.get("solution"))
+
+
+def _bound_names(tree: ast.AST) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.add(node.name)
+    return names
+
+
+def _parse(source: str) -> ast.AST:
+    lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
+    return ast.parse("\n".join(lines))
+
+
+def student_names(cells) -> list[str]:
+    """Names the tests read that the student's code must have defined."""
+    setup: set[str] = set()
+    wanted: list[str] = []
+    for cell in cells:
+        if is_setup_cell(cell):
+            setup |= _bound_names(_parse(_source(cell)))
+        elif is_test_cell(cell):
+            tree = _parse(_source(cell))
+            local = _bound_names(tree)
+            for node in ast.walk(tree):
+                if (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in local
+                        and node.id not in setup and not hasattr(builtins, node.id) and node.id not in wanted):
+                    wanted.append(node.id)
+    return wanted
+
+
+def function_tests(cells) -> set[str]:
+    """Grade ids of test cells that check a function (``expect_function``/``expect_returns``).
+
+    A function cannot travel out of the kernel as plain data, so these tests
+    are scored inside the notebook only (and the docs say so).
+    """
+    found = set()
+    for cell in cells:
+        if is_test_cell(cell):
+            for node in ast.walk(_parse(_source(cell))):
+                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                        and node.func.id in ("expect_function", "expect_returns")):
+                    found.add(_meta(cell).get("grade_id", "?"))
+    return found
+
+
+def _source(cell) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
+
+
+def dump_code(names: list[str]) -> str:
+    """Code run in the kernel after the last cell: report each name's value as text."""
+    return (
+        "print(" + repr(MARKER) + " + __import__('json').dumps({_n: (repr(globals()[_n]) if _n in globals() "
+        "else None) for _n in " + repr(names) + "}))"
+    )
+
+
+class InjectRecheck(Preprocessor):
+    """Append the reporting cell (sanitise phase, after nbgrader restored the locked cells)."""
+
+    enabled = True
+
+    def preprocess(self, nb, resources):
+        names = student_names(nb.cells)
+        cell = new_code_cell(dump_code(names))
+        cell.metadata[CELL_TAG] = names
+        nb.cells.append(cell)
+        return nb, resources
+
+
+def _execute_class():
+    from nbgrader.preprocessors import Execute
+
+    return Execute
+
+
+class RecheckingExecute(_execute_class()):
+    """nbgrader's Execute, but the reporting cell asks for the values without running code.
+
+    The values are fetched as ``user_expressions`` of an empty execute request:
+    IPython evaluates those with a plain ``eval``, so the student's input and AST
+    transformers, cell hooks on the code path and exception handlers never see
+    them. (The reporting cell's code is only the fallback for other kernels.)
+    """
+
+    def __init__(self, *args, **kwargs):
+        from .sandbox import ENV_POLICY, SandboxKernelManager
+
+        if os.environ.get(ENV_POLICY):  # set by `mali-ssr grade` unless --no-sandbox
+            kwargs["kernel_manager_class"] = SandboxKernelManager
+        super().__init__(*args, **kwargs)
+
+    async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
+        names = cell.get("metadata", {}).get(CELL_TAG)
+        if not isinstance(names, list):
+            return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+        from jupyter_core.utils import ensure_async
+
+        expressions = {name: f"repr({name})" for name in names}
+        cell.outputs = []
+        try:
+            msg_id = await ensure_async(self.kc.execute("", silent=True, store_history=False,
+                                                        user_expressions=expressions))
+            reply = await self.async_wait_for_reply(msg_id, cell)
+        except Exception:  # noqa: BLE001 - a dead or stuck kernel reports nothing
+            return cell
+        if not reply or reply.get("content", {}).get("status") != "ok":
+            return cell
+        report = {}
+        for name, result in reply["content"].get("user_expressions", {}).items():
+            text = result.get("data", {}).get("text/plain") if result.get("status") == "ok" else None
+            try:
+                report[name] = ast.literal_eval(text) if isinstance(text, str) else None
+            except (ValueError, SyntaxError, MemoryError, RecursionError):
+                report[name] = None
+            if not isinstance(report[name], str):
+                report[name] = None
+        cell.outputs = [new_output("stream", name="stdout", text=MARKER + json.dumps(report) + "\n")]
+        return cell
+
+    # nbclient binds the synchronous wrapper to its own coroutine: bind it to ours.
+    from jupyter_core.utils import run_sync as _run_sync
+
+    execute_cell = _run_sync(async_execute_cell)
+    del _run_sync
+
+
+class Unreadable:
+    """Stands for a value the kernel reported but that is not a plain literal."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __repr__(self):
+        return f"<a value that is not plain data: {self.text[:60]}>"
+
+
+def read_values(report: str | None, names: list[str]) -> dict[str, object] | None:
+    """Values from the kernel's report; None when there is no readable report."""
+    if report is None:
+        return None
+    try:
+        raw = json.loads(report)
+    except ValueError:
+        return None
+    if not isinstance(raw, dict):
+        return None
+    values: dict[str, object] = {}
+    for name in names:
+        text = raw.get(name)
+        if not isinstance(text, str):
+            continue  # not defined: the test will raise NameError, as in the notebook
+        try:
+            values[name] = ast.literal_eval(text)
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            values[name] = Unreadable(text)
+    return values
+
+
+def _report_text(cell) -> str | None:
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "stream" and output.get("name") == "stdout":
+            for line in output.get("text", "").splitlines():
+                if line.startswith(MARKER):
+                    return line[len(MARKER):]
+    return None
+
+
+def _has_error(cell) -> bool:
+    return any(o.get("output_type") == "error" for o in cell.get("outputs", []))
+
+
+def recheck(cells, report: str | None) -> tuple[dict[str, str], list[str]]:
+    """Run every test cell that passed in the kernel again, here. Returns ({grade_id: problem}, notes)."""
+    names = student_names(cells)
+    values = read_values(report, names)
+    skip = function_tests(cells)
+    failures: dict[str, str] = {}
+    notes: list[str] = []
+    namespace: dict[str, object] = {"__name__": "__recheck__"}
+    for cell in cells:
+        if is_setup_cell(cell):
+            try:
+                with contextlib.redirect_stdout(io.StringIO()):
+                    exec(compile(_source(cell), "<setup cell>", "exec"), namespace)  # trusted: restored from source
+            except Exception as exc:  # noqa: BLE001 - a broken set-up cell is the instructor's to see
+                notes.append(f"a set-up cell failed during the re-check: {type(exc).__name__}: {exc}")
+    for cell in cells:
+        if not is_test_cell(cell) or _has_error(cell):
+            continue
+        grade_id = _meta(cell).get("grade_id", "?")
+        if grade_id in skip:
+            continue
+        if values is None:
+            failures[grade_id] = "the notebook did not report its answers after the last cell"
+            continue
+        scope = {**namespace, **values}
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                exec(compile(_source(cell), f"<test {grade_id}>", "exec"), scope)
+        except Exception as exc:  # noqa: BLE001 - any failure is a failed test
+            failures[grade_id] = f"{type(exc).__name__}: {exc}"
+    return failures, notes
+
+
+class ApplyRecheck(Preprocessor):
+    """After execution: re-check passed tests here, mark the ones that fail, remove the reporting cell."""
+
+    enabled = True
+    flags_root = Unicode("", help="course root; flags go to <root>/.mali-ssr/flags/").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        report = None
+        keep = []
+        for cell in nb.cells:
+            if cell.get("metadata", {}).get(CELL_TAG):
+                report = _report_text(cell)
+            else:
+                keep.append(cell)
+        nb.cells = keep
+        failures, notes = recheck(nb.cells, report)
+        for cell in nb.cells:
+            grade_id = _meta(cell).get("grade_id")
+            if is_test_cell(cell) and grade_id in failures:
+                cell.outputs.append(new_output(
+                    "error", ename="RecheckFailed",
+                    evalue=f"this test passed inside the notebook but fails when re-checked ({failures[grade_id]})",
+                    traceback=[f"RecheckFailed: {failures[grade_id]}"],
+                ))
+        flags = [f"{gid}: passed in the notebook, failed the independent re-check ({why})"
+                 for gid, why in failures.items()] + notes
+        self._write_flags(resources, flags)
+        return nb, resources
+
+    def _write_flags(self, resources, flags):
+        info = resources.get("nbgrader", {})
+        student, assignment = info.get("student"), info.get("assignment")
+        root = self.flags_root or os.getcwd()
+        if not (student and assignment):
+            return
+        folder = Path(root) / FLAGS_DIR / assignment
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{student}.recheck.json"
+        notebook = resources.get("unique_key", "notebook")
+        existing = json.loads(path.read_text()) if path.exists() else {}
+        existing[notebook] = flags
+        path.write_text(json.dumps(existing, indent=1))
