@@ -30,14 +30,13 @@ c.GenerateFeedback.preprocessors = [
 ]
 
 # Every test that passes inside the student's kernel is re-checked outside it (mali_ssr/integrity.py):
-# the kernel reports the answers as plain text after the last cell, and the tests run again in the grader.
+# before each test cell the kernel reports the values it tests as plain text, and the test runs again in the grader.
 c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
     "nbgrader.preprocessors.OverwriteCells",
     "nbgrader.preprocessors.CheckCellMetadata",
-    "mali_ssr.integrity.InjectRecheck",
 ]
 c.Autograde.autograde_preprocessors = [
     "mali_ssr.integrity.RecheckingExecute",

@@ -142,9 +142,33 @@ def test_cli_start_reports_bad_workspace(tmp_path, capsys):
     assert "not a folder" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("command", [[], ["start"], ["check"]])
+@pytest.mark.parametrize("command", [[], ["start"], ["check"], ["reset"], ["grade"], ["report"]])
 def test_every_command_has_help(command, capsys):
     with pytest.raises(SystemExit) as info:
         cli.main([*command, "--help"])
     assert info.value.code == 0
     assert "usage: mali-ssr" in capsys.readouterr().out
+
+
+def test_reset_backs_up_the_learners_copy(originals, tmp_path):
+    from mali_ssr.workspace import reset
+
+    ws = tmp_path / "ws"
+    sync(ws, root=originals)
+    (ws / "course" / "01_history.ipynb").write_text(_nb("my notes"))
+    backup = reset(ws, "course/01_history.ipynb", root=originals)
+    assert backup.read_text() == _nb("my notes")
+    assert (ws / "course" / "01_history.ipynb").read_text() == _nb("history v1")
+    assert sync(ws, root=originals).kept == []  # the restored file counts as untouched again
+    with pytest.raises(WorkspaceError, match="not one of the course's notebooks"):
+        reset(ws, "course/nope.ipynb", root=originals)
+
+
+def test_cli_reset(tmp_path, capsys):
+    ws = tmp_path / "ws"
+    assert cli.main(["start", "--dir", str(ws), "--no-launch"]) == 0
+    first = sorted((ws / "course").glob("*.ipynb"))[0]
+    first.write_text("{}")
+    assert cli.main(["reset", f"course/{first.name}", "--dir", str(ws)]) == 0
+    assert "previous copy is kept" in capsys.readouterr().out
+    assert first.read_text() != "{}"

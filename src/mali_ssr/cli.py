@@ -52,6 +52,17 @@ def cmd_start(args: argparse.Namespace) -> int:
         return 0
 
 
+def cmd_reset(args: argparse.Namespace) -> int:
+    from .workspace import WorkspaceError, reset
+
+    try:
+        backup = reset(args.dir, args.notebook)
+    except WorkspaceError as exc:
+        return _error(str(exc))
+    print(text("cli.reset.done", notebook=args.notebook, backup=backup))
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from .install_check import run_checks
 
@@ -72,6 +83,11 @@ def cmd_grade(args: argparse.Namespace) -> int:
                seconds=result.seconds, failed=len(result.failed)))
     if result.skipped:
         print(text("cli.grade.skipped", n=len(result.skipped), students=", ".join(result.skipped)))
+    if result.flags:
+        print(text("cli.grade.flags_header", n=len(result.flags)))
+        for student, flags in sorted(result.flags.items()):
+            for flag in flags:
+                print(f"  {student}: {flag}")
     if result.failed:
         print(text("cli.grade.failed_header"))
         for student, reason in sorted(result.failed.items()):
@@ -111,6 +127,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="also copy the solution notebooks (for self-learners)")
     start.add_argument("--no-launch", action="store_true", help="only copy the notebooks; do not start JupyterLab")
     start.set_defaults(func=cmd_start)
+
+    reset = commands.add_parser("reset", help=text("cli.reset.help"), description=text("cli.reset.help"))
+    reset.add_argument("notebook", help="notebook to restore, relative to the workspace, e.g. course/01_history.ipynb")
+    reset.add_argument("--dir", default=DEFAULT_WORKSPACE, type=Path,
+                       help=f"workspace folder (default: ./{DEFAULT_WORKSPACE})")
+    reset.set_defaults(func=cmd_reset)
 
     check = commands.add_parser("check", help=text("cli.check.help"), description=text("cli.check.help"))
     check.set_defaults(func=cmd_check)

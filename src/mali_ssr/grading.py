@@ -41,6 +41,7 @@ class GradeResult:
     failed: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
     sandbox_missing: list[str] = field(default_factory=list)
+    flags: dict[str, list[str]] = field(default_factory=dict)  # student -> what the grader noticed
 
     @property
     def ok(self) -> bool:
@@ -73,6 +74,23 @@ def check_course(root: Path, assignment: str) -> list[str]:
     return students
 
 
+def check_gradebook_free(root: Path, wait: float = 5.0) -> None:
+    """Fail early, and clearly, if another process holds the gradebook (formgrader, another nbgrader)."""
+    import sqlite3
+
+    try:
+        connection = sqlite3.connect(root / "gradebook.db", timeout=wait)
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            connection.rollback()
+        finally:
+            connection.close()
+    except sqlite3.OperationalError as exc:
+        raise CourseError(f"the gradebook {root / 'gradebook.db'} is in use by another process ({exc}); "
+                          "close the formgrader or wait for the other nbgrader command, then run this again. "
+                          "Nothing was graded.") from None
+
+
 def _assignment_in_gradebook(root: Path, assignment: str) -> bool:
     from nbgrader.api import Gradebook, MissingEntry
 
@@ -92,6 +110,74 @@ def _course_id(root: Path) -> str:
 
     config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
     return config.get("CourseDirectory", {}).get("course_id", "default_course")
+
+
+def inspect_submission(root: Path, assignment: str, student: str) -> list[str]:
+    """What a submission changed that it should not have (nbgrader restores or ignores it; we report it)."""
+    import json
+
+    flags: list[str] = []
+    folder = root / "submitted" / student / assignment
+    source_dir = root / "solutions" / assignment
+    expected = {p.name for p in source_dir.glob("*.ipynb")}
+    support = set(_support_files(root, assignment))
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        if path.is_file() and rel not in expected and rel not in support and rel != "timestamp.txt" \
+                and ".ipynb_checkpoints" not in path.parts:
+            flags.append(f"extra file {rel!r} in the submission (not given to the grading kernel)")
+    for name in sorted(expected):
+        submitted = folder / name
+        if not submitted.is_file():
+            flags.append(f"{name} is missing from the submission (its questions score 0)")
+            continue
+        try:
+            nb = json.loads(submitted.read_text(encoding="utf-8"))
+            cells = nb["cells"]
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+            flags.append(f"{name} is not a readable notebook ({type(exc).__name__}): it cannot be graded")
+            continue
+        source = json.loads((source_dir / name).read_text(encoding="utf-8"))
+        by_id = {}
+        for cell in cells if isinstance(cells, list) else []:
+            meta = cell.get("metadata", {}).get("nbgrader", {}) if isinstance(cell, dict) else {}
+            if isinstance(meta, dict) and meta.get("grade_id"):
+                by_id[meta["grade_id"]] = cell
+        for cell in source["cells"]:
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            gid = meta.get("grade_id")
+            if not gid or not meta.get("locked"):
+                continue
+            mine = by_id.get(gid)
+            if mine is None:
+                flags.append(f"locked cell {gid} was deleted or its metadata removed (restored for grading)")
+                continue
+            if mine.get("cell_type") != cell["cell_type"]:
+                flags.append(f"locked cell {gid} was turned into a {mine.get('cell_type')} cell (restored)")
+            if meta.get("grade") and not meta.get("solution") and mine.get("metadata", {}).get("nbgrader", {}) \
+                    .get("points") != meta.get("points"):
+                flags.append(f"test cell {gid}: its points were changed (restored)")
+            if mine.get("outputs"):
+                flags.append(f"locked cell {gid} came with stored outputs (cleared before grading)")
+        for gid, cell in by_id.items():
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            if meta.get("grade") and meta.get("solution") is False and gid not in {
+                    c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in source["cells"]}:
+                flags.append(f"cell {gid} claims to be a test cell but is not one of the assignment's")
+    return flags
+
+
+def _recheck_flags(root: Path, assignment: str, student: str) -> list[str]:
+    import json
+
+    from .integrity import FLAGS_DIR
+
+    path = root / FLAGS_DIR / assignment / f"{student}.recheck.json"
+    try:
+        found = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return []
+    return [f"{flag}" for notebook_flags in found.values() for flag in notebook_flags]
 
 
 def _support_files(root: Path, assignment: str) -> list[str]:
@@ -209,14 +295,24 @@ def grade(root: str | Path, assignment: str, jobs: int | None = None, timeout: f
         result.sandbox_missing = missing
         if missing and progress:
             progress.write("warning: the grading sandbox cannot enforce here: " + "; ".join(missing) + "\n")
-    todo = []
-    for student in all_students:
-        if not force and (root / "autograded" / student / assignment).is_dir():
-            result.skipped.append(student)
-        else:
-            todo.append(student)
     logs = root / LOG_DIR / assignment
     logs.mkdir(parents=True, exist_ok=True)
+    check_gradebook_free(root)
+    todo = []
+    for student in all_students:
+        done = (logs / f"{student}.done").is_file() and (root / "autograded" / student / assignment).is_dir()
+        if done and not force:
+            result.skipped.append(student)
+        else:
+            todo.append(student)  # never graded, or a run stopped halfway through this student: grade again
+            (logs / f"{student}.done").unlink(missing_ok=True)
+    for student in todo:
+        found = inspect_submission(root, assignment, student)
+        if found:
+            result.flags[student] = found
+    (root / ".mali-ssr" / "flags" / assignment).mkdir(parents=True, exist_ok=True)
+    for student in todo:
+        (root / ".mali-ssr" / "flags" / assignment / f"{student}.recheck.json").unlink(missing_ok=True)
 
     import nbgrader.apps  # noqa: F401 - import once here so that every forked child starts warm
 
@@ -251,6 +347,12 @@ def grade(root: str | Path, assignment: str, jobs: int | None = None, timeout: f
                 result.failed[student] = _reason(logs / f"{student}.log", proc.exitcode)
             else:
                 result.graded.append(student)
+                (logs / f"{student}.done").write_text("graded\n")
+            recheck = _recheck_flags(root, assignment, student)
+            if recheck:
+                result.flags.setdefault(student, []).extend(recheck)
+            if student in result.failed:
+                result.flags.setdefault(student, []).append(f"could not be graded: {result.failed[student]}")
             _kill_group(proc.pid)  # anything the child left behind (a stray kernel) goes too
             shutil.rmtree(scratch, ignore_errors=True)
             del running[student]

@@ -6,8 +6,9 @@ process can therefore make a failing test look passed: replace the checking
 helpers, install an input or AST transformer that rewrites test cells, swallow
 exceptions, fake the output. No defence *inside* that process can be complete.
 
-So the grader also asks the kernel, after the last cell, for the *values* of
-the names the tests look at, as text (``repr``), and runs every test cell again
+So the grader also asks the kernel, just before each test cell, for the
+*values* of the names that test looks at, as text (``repr``), and runs every
+test cell again
 in the grading process, which the student's code never touched, on those values
 read back with ``ast.literal_eval`` (which builds only plain literals, never
 objects of the student's making). Names that locked set-up cells define (such
@@ -30,11 +31,10 @@ import os
 from pathlib import Path
 
 from nbconvert.preprocessors import Preprocessor
-from nbformat.v4 import new_code_cell, new_output
+from nbformat.v4 import new_output
 from traitlets import Unicode
 
-MARKER = "MALI-SSR-RECHECK:"
-CELL_TAG = "mali_ssr_recheck"
+CELL_TAG = "mali_ssr_recheck"  # cell metadata holding the captured values until ApplyRecheck reads them
 FLAGS_DIR = Path(".mali-ssr") / "flags"
 
 
@@ -75,20 +75,33 @@ def _parse(source: str) -> ast.AST:
     return ast.parse("\n".join(lines))
 
 
-def student_names(cells) -> list[str]:
-    """Names the tests read that the student's code must have defined."""
-    setup: set[str] = set()
-    wanted: list[str] = []
+def setup_names(cells) -> set[str]:
+    names: set[str] = set()
     for cell in cells:
         if is_setup_cell(cell):
-            setup |= _bound_names(_parse(_source(cell)))
-        elif is_test_cell(cell):
-            tree = _parse(_source(cell))
-            local = _bound_names(tree)
-            for node in ast.walk(tree):
-                if (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in local
-                        and node.id not in setup and not hasattr(builtins, node.id) and node.id not in wanted):
-                    wanted.append(node.id)
+            names |= _bound_names(_parse(_source(cell)))
+    return names
+
+
+def test_names(cell, setup: set[str]) -> list[str]:
+    """Names one test cell reads that the student's code must have defined."""
+    tree = _parse(_source(cell))
+    local = _bound_names(tree)
+    wanted: list[str] = []
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in local
+                and node.id not in setup and not hasattr(builtins, node.id) and node.id not in wanted):
+            wanted.append(node.id)
+    return wanted
+
+
+def student_names(cells) -> list[str]:
+    """Names the tests read that the student's code must have defined."""
+    setup = setup_names(cells)
+    wanted: list[str] = []
+    for cell in cells:
+        if is_test_cell(cell):
+            wanted += [n for n in test_names(cell, setup) if n not in wanted]
     return wanted
 
 
@@ -113,27 +126,6 @@ def _source(cell) -> str:
     return "".join(source) if isinstance(source, list) else source
 
 
-def dump_code(names: list[str]) -> str:
-    """Code run in the kernel after the last cell: report each name's value as text."""
-    return (
-        "print(" + repr(MARKER) + " + __import__('json').dumps({_n: (repr(globals()[_n]) if _n in globals() "
-        "else None) for _n in " + repr(names) + "}))"
-    )
-
-
-class InjectRecheck(Preprocessor):
-    """Append the reporting cell (sanitise phase, after nbgrader restored the locked cells)."""
-
-    enabled = True
-
-    def preprocess(self, nb, resources):
-        names = student_names(nb.cells)
-        cell = new_code_cell(dump_code(names))
-        cell.metadata[CELL_TAG] = names
-        nb.cells.append(cell)
-        return nb, resources
-
-
 def _execute_class():
     from nbgrader.preprocessors import Execute
 
@@ -141,12 +133,13 @@ def _execute_class():
 
 
 class RecheckingExecute(_execute_class()):
-    """nbgrader's Execute, but the reporting cell asks for the values without running code.
+    """nbgrader's Execute that, just before each test cell, asks the kernel for the values it will test.
 
     The values are fetched as ``user_expressions`` of an empty execute request:
     IPython evaluates those with a plain ``eval``, so the student's input and AST
-    transformers, cell hooks on the code path and exception handlers never see
-    them. (The reporting cell's code is only the fallback for other kernels.)
+    transformers and cell hooks never see them. They are stored on the test
+    cell (as ``repr`` text) for :class:`ApplyRecheck`; capturing them test by
+    test means a kernel that dies later cannot take earlier answers with it.
     """
 
     def __init__(self, *args, **kwargs):
@@ -156,33 +149,55 @@ class RecheckingExecute(_execute_class()):
             kwargs["kernel_manager_class"] = SandboxKernelManager
         super().__init__(*args, **kwargs)
 
-    async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
-        names = cell.get("metadata", {}).get(CELL_TAG)
-        if not isinstance(names, list):
-            return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+    async def _capture(self, names: list[str]) -> dict[str, str | None] | None:
         from jupyter_core.utils import ensure_async
 
-        expressions = {name: f"repr({name})" for name in names}
-        cell.outputs = []
         try:
             msg_id = await ensure_async(self.kc.execute("", silent=True, store_history=False,
-                                                        user_expressions=expressions))
-            reply = await self.async_wait_for_reply(msg_id, cell)
+                                                        user_expressions={n: f"repr({n})" for n in names}))
+            reply = await self.async_wait_for_reply(msg_id)
         except Exception:  # noqa: BLE001 - a dead or stuck kernel reports nothing
-            return cell
+            return None
         if not reply or reply.get("content", {}).get("status") != "ok":
-            return cell
-        report = {}
-        for name, result in reply["content"].get("user_expressions", {}).items():
+            return None
+        report: dict[str, str | None] = {}
+        for name in names:
+            result = reply["content"].get("user_expressions", {}).get(name, {})
             text = result.get("data", {}).get("text/plain") if result.get("status") == "ok" else None
             try:
-                report[name] = ast.literal_eval(text) if isinstance(text, str) else None
+                value = ast.literal_eval(text) if isinstance(text, str) else None
             except (ValueError, SyntaxError, MemoryError, RecursionError):
-                report[name] = None
-            if not isinstance(report[name], str):
-                report[name] = None
-        cell.outputs = [new_output("stream", name="stdout", text=MARKER + json.dumps(report) + "\n")]
-        return cell
+                value = None
+            report[name] = value if isinstance(value, str) else None
+        return report
+
+    def preprocess(self, nb, resources=None, km=None):
+        for cell in nb.cells:  # a submission cannot bring its own "captured" values
+            cell.get("metadata", {}).pop(CELL_TAG, None)
+        self._setup_names = setup_names(nb.cells)
+        self._kernel_died = None
+        return super().preprocess(nb, resources, km)
+
+    async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
+        from nbclient.exceptions import DeadKernelError
+
+        if cell.get("cell_type") != "code":
+            return cell
+        if getattr(self, "_kernel_died", None):
+            # The student's code killed the kernel (os._exit, a limit): later cells cannot run, and fail.
+            cell.outputs = [new_output("error", ename="DeadKernelError", evalue=self._kernel_died,
+                                       traceback=[f"DeadKernelError: {self._kernel_died}"])]
+            return cell
+        if is_test_cell(cell):
+            names = test_names(cell, getattr(self, "_setup_names", set()))
+            cell.metadata[CELL_TAG] = await self._capture(names) if self.kc is not None else None
+        try:
+            return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+        except DeadKernelError as exc:
+            self._kernel_died = f"the kernel died while running cell {cell_index + 1} ({exc})"
+            cell.outputs.append(new_output("error", ename="DeadKernelError", evalue=self._kernel_died,
+                                           traceback=[f"DeadKernelError: {self._kernel_died}"]))
+            return cell
 
     # nbclient binds the synchronous wrapper to its own coroutine: bind it to ours.
     from jupyter_core.utils import run_sync as _run_sync
@@ -201,14 +216,8 @@ class Unreadable:
         return f"<a value that is not plain data: {self.text[:60]}>"
 
 
-def read_values(report: str | None, names: list[str]) -> dict[str, object] | None:
-    """Values from the kernel's report; None when there is no readable report."""
-    if report is None:
-        return None
-    try:
-        raw = json.loads(report)
-    except ValueError:
-        return None
+def read_values(raw: object, names: list[str]) -> dict[str, object] | None:
+    """Values from the kernel's report (name -> repr text); None when there is no usable report."""
     if not isinstance(raw, dict):
         return None
     values: dict[str, object] = {}
@@ -223,23 +232,13 @@ def read_values(report: str | None, names: list[str]) -> dict[str, object] | Non
     return values
 
 
-def _report_text(cell) -> str | None:
-    for output in cell.get("outputs", []):
-        if output.get("output_type") == "stream" and output.get("name") == "stdout":
-            for line in output.get("text", "").splitlines():
-                if line.startswith(MARKER):
-                    return line[len(MARKER):]
-    return None
-
-
 def _has_error(cell) -> bool:
     return any(o.get("output_type") == "error" for o in cell.get("outputs", []))
 
 
-def recheck(cells, report: str | None) -> tuple[dict[str, str], list[str]]:
+def recheck(cells) -> tuple[dict[str, str], list[str]]:
     """Run every test cell that passed in the kernel again, here. Returns ({grade_id: problem}, notes)."""
-    names = student_names(cells)
-    values = read_values(report, names)
+    setup = setup_names(cells)
     skip = function_tests(cells)
     failures: dict[str, str] = {}
     notes: list[str] = []
@@ -251,14 +250,25 @@ def recheck(cells, report: str | None) -> tuple[dict[str, str], list[str]]:
                     exec(compile(_source(cell), "<setup cell>", "exec"), namespace)  # trusted: restored from source
             except Exception as exc:  # noqa: BLE001 - a broken set-up cell is the instructor's to see
                 notes.append(f"a set-up cell failed during the re-check: {type(exc).__name__}: {exc}")
+    died = timed_out = False
     for cell in cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error" and output.get("ename") == "DeadKernelError" and not died:
+                died = True
+                notes.append(f"{output.get('evalue')}; the cells after it could not run")
+            elif output.get("output_type") == "error" and output.get("ename") == "CellTimeoutError" and not timed_out:
+                timed_out = True
+                notes.append("a cell ran past the time limit and was interrupted")
+    for cell in cells:
+        captured = cell.get("metadata", {}).pop(CELL_TAG, None)
         if not is_test_cell(cell) or _has_error(cell):
             continue
         grade_id = _meta(cell).get("grade_id", "?")
         if grade_id in skip:
             continue
+        values = read_values(captured, test_names(cell, setup))
         if values is None:
-            failures[grade_id] = "the notebook did not report its answers after the last cell"
+            failures[grade_id] = "the kernel did not report the answers this test checks"
             continue
         scope = {**namespace, **values}
         try:
@@ -276,15 +286,7 @@ class ApplyRecheck(Preprocessor):
     flags_root = Unicode("", help="course root; flags go to <root>/.mali-ssr/flags/").tag(config=True)
 
     def preprocess(self, nb, resources):
-        report = None
-        keep = []
-        for cell in nb.cells:
-            if cell.get("metadata", {}).get(CELL_TAG):
-                report = _report_text(cell)
-            else:
-                keep.append(cell)
-        nb.cells = keep
-        failures, notes = recheck(nb.cells, report)
+        failures, notes = recheck(nb.cells)
         for cell in nb.cells:
             grade_id = _meta(cell).get("grade_id")
             if is_test_cell(cell) and grade_id in failures:

@@ -67,6 +67,8 @@ EN: dict[str, str] = {
         "the workspace record {path} is damaged ({detail}); it was moved aside to {backup} "
         "and every file you have is kept"
     ),
+    "cli.reset.help": "put a notebook back as the course ships it (your copy is backed up first)",
+    "cli.reset.done": "restored {notebook}; your previous copy is kept at {backup}",
     "cli.check.ok": "OK    {name}",
     "cli.check.fail": "FAIL  {name}: {detail}",
     "cli.check.verdict_ok": "All {n} checks passed: the course is ready.",
@@ -80,6 +82,7 @@ EN: dict[str, str] = {
     ),
     "cli.grade.summary": "graded {graded} submission(s) of {assignment} in {seconds:.1f} s; {failed} failed",
     "cli.grade.skipped": "skipped {n} already graded (use --force to grade them again): {students}",
+    "cli.grade.flags_header": "flags for {n} student(s) (check these submissions by hand):",
     "cli.grade.failed_header": "these students' submissions could not be graded (see .mali-ssr/grade-logs/):",
     "cli.report.help": "write a CSV of scores per student and question, and a chart of the hardest questions",
     "cli.report.written": "wrote {csv} and {png} ({n} students)",

@@ -166,3 +166,32 @@ def first_notebook(workspace: Path) -> str | None:
     """Relative path of the first lecture notebook, to open JupyterLab on it."""
     course = sorted((Path(workspace) / "course").glob("*.ipynb"))
     return course[0].relative_to(workspace).as_posix() if course else None
+
+
+def reset(workspace: str | Path, notebook: str, root: Path | None = None) -> Path:
+    """Put the course's original of ``notebook`` back, after backing up the learner's copy.
+
+    Returns the backup's path. ``notebook`` is relative to the workspace, e.g.
+    ``course/01_history.ipynb``.
+    """
+    workspace = Path(workspace).expanduser().resolve()
+    known = originals(SECTIONS, root)
+    rel = Path(notebook).as_posix()
+    if rel not in known:
+        raise WorkspaceError(f"{notebook} is not one of the course's notebooks; choose one of: "
+                             + ", ".join(sorted(known)))
+    target = workspace / rel
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    backup = workspace / STATE_DIR / "backups" / stamp / rel
+    try:
+        if target.exists():
+            backup.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(target, backup)
+        _write_atomic(target, known[rel].read_bytes())
+        manifest_path = workspace / STATE_DIR / MANIFEST
+        manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+        manifest[rel] = _digest(known[rel])
+        _write_atomic(manifest_path, json.dumps(manifest, indent=1, sort_keys=True).encode())
+    except (OSError, ValueError) as exc:
+        raise WorkspaceError(text("cli.start.not_writable", dir=workspace, detail=exc)) from None
+    return backup
