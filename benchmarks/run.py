@@ -135,7 +135,7 @@ def bench_widgets() -> list[tuple[str, str, str]]:
     cases = {
         "timeline_view": lambda: widgets.timeline_view(
             rng.sample(CATEGORIES, rng.randint(1, len(CATEGORIES))), rng.sample(DRIVERS, rng.randint(1, len(DRIVERS))),
-            sorted(rng.sample(range(1850, 2026), 2)), data),
+            (rng.randint(1950, 2000), rng.randint(2001, 2025)), data),
         "initiatives_view": lambda: widgets.initiatives_view(sorted(rng.sample(range(1950, 2026), 2)),
                                                              rng.randint(1, 10), data),
         "institution_view": lambda: widgets.institution_view(rng.choice(list(data.institutions)), data),

@@ -37,10 +37,13 @@ class View:
         return self.figure is not None or bool(self.html)
 
 
-def _figure(width: float, height: float):
+def _figure(width: float, height: float, left: float = 0.12, right: float = 0.97, bottom: float = 0.14,
+            top: float = 0.9):
+    """A figure with fixed margins: a widget redraws on every move, and automatic layout doubles the cost."""
     from matplotlib.figure import Figure  # no pyplot: no global state, nothing to close
 
-    fig = Figure(figsize=(width, height), layout="constrained")
+    fig = Figure(figsize=(width, height))
+    fig.subplots_adjust(left=left, right=right, bottom=bottom, top=top)
     return fig, fig.add_subplot()
 
 
@@ -153,7 +156,7 @@ def timeline_view(categories: Iterable[str], drivers: Iterable[str], period: Seq
     events = filter_events(data.timeline, categories, drivers, period[0], period[1])
     if not events:
         return View(message=text("widget.no_events"))
-    fig, ax = _figure(10, 4.5)
+    fig, ax = _figure(10, 4.5, left=0.21, right=0.8, bottom=0.11)
     plots.timeline_chart(events, ax=ax, title=title)
     rows = "".join(_event_row(e, data) for e in events)
     table = f'<div style="max-height:300px;overflow-y:auto"><table>{rows}</table></div>'
@@ -223,7 +226,7 @@ def initiatives_view(period: Sequence[int], bin_years: int, data: CourseData | N
     events = filter_events(data.timeline, INITIATIVE_CATEGORIES, None, period[0], period[1])
     if not events:
         return View(message=text("widget.no_events"))
-    fig, ax = _figure(10, 4)
+    fig, ax = _figure(10, 4, left=0.07, bottom=0.2)
     plots.initiatives_chart(events, period[0], period[1], bin_years, ax=ax)
     return View(message=plots.initiatives_description(events, period[0], period[1], bin_years),
                 figure=fig, items=events)
@@ -278,7 +281,7 @@ def institution_view(institution_id: str, data: CourseData | None = None) -> Vie
     if inst.note:
         card += f"<p><small>Note: {html.escape(inst.note)}</small></p>"
     card += f"<p><small>Sources: {html.escape(data.cite(*inst.sources))}</small></p>"
-    fig, ax = _figure(9, 0.45 * len(data.institutions) + 1.5)
+    fig, ax = _figure(9, 0.45 * len(data.institutions) + 1.5, left=0.21, right=0.66, bottom=0.1, top=0.88)
     plots.institutions_chart(list(data.institutions.values()), ax=ax, highlight=inst.id)
     return View(html=card, figure=fig, items=[inst])
 
@@ -319,7 +322,7 @@ def council_view(government: int, security_forces: int, cma: int, platform: int,
             return View(message=text("widget.out_of_range", what=f"The expertise share of {name}", low=0, high=1,
                                      value=share))
     result = models.council_design(seats, {"cma": cma_delay, "platform": platform_delay}, expertise)
-    fig, ax = _figure(7, 3)
+    fig, ax = _figure(7, 3, left=0.3, bottom=0.2, top=0.88)
     plots.council_chart(result, ax=ax)
     slowest = models.COUNCIL_GROUP_LABELS.get(result.slowest_group or "", "nobody")
     summary = (f"<p>Council of <b>{result.size}</b> members; {result.constituencies_represented} of 6 "
@@ -373,7 +376,7 @@ def peace_justice_view(amnesty: float, prosecution: float, sanctions: float, cou
         result = models.peace_justice(amnesty, prosecution, sanctions, council_unity)
     except ValueError as exc:
         return View(message=str(exc))
-    fig, ax = _figure(7, 2.8)
+    fig, ax = _figure(7, 2.8, left=0.22, bottom=0.18, top=0.88)
     plots.peace_justice_chart(result, ax=ax)
     return View(message=plots.peace_justice_description(result), html=_model_banner(result.assumptions),
                 figure=fig, items=[result])

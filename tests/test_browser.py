@@ -1,0 +1,389 @@
+"""End to end in a real browser: JupyterLab as a student and as an instructor sees it.
+
+* Student: ``mali-ssr start --no-browser`` in a temporary workspace; each lecture notebook is run
+  whole in JupyterLab, must show no error, and one widget per module is operated (a slider by
+  keyboard, a dropdown, a quiz) and must change its output.
+* Assignment: a right answer typed into an exercise passes the visible test ("✓"); an answer of the
+  wrong form gets the visible test's clear AnswerError ("... should be ...").
+* Instructor: ``jupyter lab`` in a copy of the course directory after ``nbgrader generate_assignment``
+  lists the four assignments in the formgrader.
+
+Screenshots go to test-artifacts/. The servers are started here, in temporary folders, and stopped
+by process id. Without chromium these tests skip, except under CI (CI set), where they fail.
+Run only these: ``pytest tests/test_browser.py -m browser``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from browser_support import (
+    CHROMIUM_ARGS, ROOT, RUN_ALL_MS, VIEWPORT, WAIT_MS, Server, error_texts, executed, jupyter_env, kernel_idle,
+    menu_command, open_notebook, page_excerpt, prompts, replace_cell_source, require_browser, run_cell,
+    screenshot, scroll_into_view, shutdown_kernel, stderr_outputs, wait_kernel_idle, wait_until,
+)
+
+pytestmark = pytest.mark.browser
+
+LECTURES = sorted(p.stem for p in (ROOT / "course").glob("*.ipynb"))
+ASSIGNMENTS = ("01_history", "02_institutional_design", "03_impunity_and_peace", "04_synthesis")
+EXERCISE = "01_history"
+
+# The widget operated in each lecture module: (kind, what identifies it).
+#   slider:   the slider's description; moved with the keyboard (focus the handle, ArrowRight)
+#   dropdown: the dropdown's description; another option chosen
+#   quiz:     the self-check id; the right option clicked, then "Check my answer"
+INTERACTIONS = {
+    "00_start_here": ("slider", "Move me"),
+    "01_history": ("slider", "Years per bar"),
+    "02_institutional_design": ("dropdown", "Institution"),
+    "03_impunity_and_peace": ("slider", "Breadth of amnesty"),
+    "04_what_happened_next": ("quiz", "m4-strategy-status"),
+}
+
+
+def test_every_lecture_has_an_interaction():
+    assert LECTURES == sorted(INTERACTIONS), "add the new lecture's widget to INTERACTIONS"
+
+
+# --------------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    return require_browser()
+
+
+@pytest.fixture(scope="module")
+def browser(chromium):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(WAIT_MS)
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def _root_flags() -> list[str]:
+    return ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
+
+
+@pytest.fixture(scope="module")
+def student_server(chromium, tmp_path_factory):
+    """``mali-ssr start --no-browser`` in a temporary workspace (the real command, as a learner runs it)."""
+    base = tmp_path_factory.mktemp("student")
+    workspace = base / "workspace"
+    env = jupyter_env(base / "jupyter")
+
+    def command(port: int) -> list[str]:
+        return [sys.executable, "-m", "mali_ssr", "start", "--dir", str(workspace), "--no-browser",
+                "--port", str(port)]
+
+    server = Server(command, env, cwd=base, log=base / "server.log")
+    server.workspace = workspace
+    try:
+        missing = [n for n in LECTURES if not (workspace / "course" / f"{n}.ipynb").is_file()]
+        assert not missing, f"mali-ssr start did not copy {missing} into the workspace"
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def instructor_server(chromium, tmp_path_factory):
+    """``jupyter lab`` in a copy of the course directory, after ``nbgrader generate_assignment``."""
+    base = tmp_path_factory.mktemp("instructor")
+    course = base / "course"
+    course.mkdir()
+    shutil.copy2(ROOT / "nbgrader_config.py", course)
+    ignore = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
+    for section in ("solutions", "exercises"):
+        shutil.copytree(ROOT / section, course / section, ignore=ignore)
+    env = jupyter_env(base / "jupyter")
+    nbgrader = shutil.which("nbgrader", path=env["PATH"])
+    assert nbgrader, "the nbgrader command is not installed next to this Python"
+    for name in ASSIGNMENTS:
+        done = subprocess.run([nbgrader, "generate_assignment", name, "--force"], cwd=course, env=env,
+                              capture_output=True, text=True, timeout=180)
+        assert done.returncode == 0, f"nbgrader generate_assignment {name} failed:\n{done.stdout[-2000:]}{done.stderr[-3000:]}"
+
+    def command(port: int) -> list[str]:
+        return [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}",
+                f"--ServerApp.root_dir={course}", *_root_flags()]
+
+    server = Server(command, env, cwd=course, log=base / "server.log")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@contextmanager
+def diagnostics(page, server: Server, name: str):
+    """On failure: a screenshot, the page text and the end of the server log (shown by pytest)."""
+    try:
+        yield
+    except Exception:
+        try:
+            path = screenshot(page, f"FAILED-{name}.png")
+            print(f"failure screenshot: {path}")
+        except Exception as exc:
+            print(f"(no failure screenshot: {exc})")
+        print(f"--- page text ({name}) ---\n{page_excerpt(page)}")
+        print(f"--- server log (last lines) ---\n{server.log_tail()}")
+        raise
+
+
+# ------------------------------------------------------------------------- lecture helpers
+
+
+def code_cell_with(page, control):
+    """The notebook code cell whose output holds the ``control`` locator (one match required)."""
+    cell = page.locator(".jp-Notebook .jp-CodeCell", has=control)
+    assert cell.count() == 1, f"expected one code cell with the control, found {cell.count()}"
+    return cell
+
+
+def code_cell_running(page, code: str):
+    """The code cell whose source contains ``code``."""
+    cell = page.locator(".jp-Notebook .jp-CodeCell", has=page.locator(".jp-InputArea-editor", has_text=code))
+    assert cell.count() == 1, f"expected one code cell running {code!r}, found {cell.count()}"
+    return cell
+
+
+def output_state(box) -> tuple[tuple[str, ...], str]:
+    """What a widget shows: its images (their src) and its text."""
+    images = tuple(box.locator("img").evaluate_all("es => es.map(e => e.getAttribute('src') || '')"))
+    return images, box.inner_text()
+
+
+def run_all(page) -> None:
+    """Clear the stored outputs (so execution counts are this run's), run all cells, wait for the end."""
+    if any(executed(p) for p in prompts(page)):
+        menu_command(page, "Edit", "editmenu:clear-all")
+        wait_until(lambda: not any(executed(p) for p in prompts(page)), WAIT_MS, "the outputs to be cleared")
+    menu_command(page, "Run", "runmenu:run-all")
+    wait_until(lambda: (ps := prompts(page)) and all(executed(p) for p in ps) and kernel_idle(page), RUN_ALL_MS,
+               "every code cell to run and the kernel to be idle", poll=0.5)
+    # ipywidgets draw after the kernel replied: wait for the placeholders to go
+    wait_until(lambda: page.get_by_text("Loading widget...").count() == 0, WAIT_MS, "the widgets to render")
+
+
+def check_lecture_outputs(page, name: str) -> None:
+    errors = error_texts(page)
+    assert not errors, f"{name}: error output after Run All:\n" + "\n---\n".join(e[:1500] for e in errors)
+    other = stderr_outputs(page)
+    if other:  # warnings are shown, not failed on (a first matplotlib run may print one)
+        print(f"{name}: stderr output (not an error):\n" + "\n".join(t[:500] for t in other))
+    cells = page.locator(".jp-Notebook .jp-CodeCell")
+    for i in range(cells.count()):
+        cell = cells.nth(i)
+        source = cell.locator(".jp-InputArea-editor").inner_text()
+        if "widgets." in source:
+            assert cell.locator(".jupyter-widgets").count() > 0, f"{name}: no widget rendered for:\n{source}"
+            warnings = [t for t in cell.locator(".widget-output").all_inner_texts() if "⚠" in t]
+            assert not warnings, f"{name}: a widget starts with a warning:\n{source}\n{warnings}"
+        if "lecture.figure(" in source:
+            assert cell.locator(".jp-OutputArea-output img").count() > 0, f"{name}: no figure for:\n{source}"
+
+
+def move_slider(page, label: str, presses: int):
+    """Move the slider called ``label`` by ``presses`` steps with the keyboard; return its widget box."""
+    slider = page.locator(".widget-slider",
+                          has=page.locator(".widget-label", has_text=re.compile(f"^{re.escape(label)}$")))
+    assert slider.count() == 1, f"expected one slider {label!r}, found {slider.count()}"
+    cell = code_cell_with(page, slider)
+    box = cell.locator(".jp-OutputArea-output").first
+    handle = slider.locator(".noUi-handle")
+    before_value = handle.get_attribute("aria-valuenow")
+    before = output_state(box.locator(".widget-output"))
+    scroll_into_view(slider, "center")
+    handle.focus()
+    for _ in range(presses):
+        page.keyboard.press("ArrowRight")
+    wait_until(lambda: handle.get_attribute("aria-valuenow") != before_value, WAIT_MS,
+               f"the slider {label!r} to move (value {before_value})")
+    output = box.locator(".widget-output")
+    wait_until(lambda: (state := output_state(output)) != before and state[1].strip(), WAIT_MS,
+               f"the output of {label!r} to change")
+    wait_kernel_idle(page)
+    after = output_state(box.locator(".widget-output"))
+    return box, before_value, handle.get_attribute("aria-valuenow"), before, after
+
+
+def interact(page, name: str):
+    """Operate the module's widget, check its output changed; return (widget box, description)."""
+    kind, target = INTERACTIONS[name]
+    if kind == "slider":
+        presses = 3 if name == "00_start_here" else 1
+        box, old, new, before, after = move_slider(page, target, presses)
+        if name == "00_start_here":
+            from mali_ssr.messages import text
+
+            expected = text("widget.check_ok", value=int(float(new)))
+            assert expected in after[1], f"the widget check should say {expected!r}, it shows {after[1]!r}"
+        else:
+            assert after[0] and after[0] != before[0], f"{target!r}: the chart did not change ({old} -> {new})"
+        return box, f"slider {target!r} {old} -> {new}"
+    if kind == "dropdown":
+        dropdown = page.locator(".widget-dropdown",
+                                has=page.locator(".widget-label", has_text=re.compile(f"^{re.escape(target)}$")))
+        assert dropdown.count() == 1, f"expected one dropdown {target!r}, found {dropdown.count()}"
+        select = dropdown.locator("select")
+        cell = code_cell_with(page, dropdown)
+        box = cell.locator(".jp-OutputArea-output").first
+        old = select.input_value()
+        options = select.evaluate("s => [...s.options].map(o => o.value)")
+        new = next(o for o in options if o != old)
+        before = output_state(box.locator(".widget-output"))
+        select.select_option(value=new)
+        acronym = new.split(":")[0]
+        wait_until(lambda: acronym in output_state(box.locator(".widget-output"))[1], WAIT_MS,
+                   f"the card of {new!r} to appear")
+        wait_kernel_idle(page)
+        after = output_state(box.locator(".widget-output"))
+        assert after[0] and after[0] != before[0], f"{target!r}: the chart did not change ({old} -> {new})"
+        assert after[1] != before[1]
+        return box, f"dropdown {target!r} {old!r} -> {new!r}"
+    if kind == "quiz":
+        from mali_ssr.data import load
+        from mali_ssr.widgets import check_answer
+
+        check = load().self_checks[target]
+        right, expected = check_answer(target, check.answer)
+        assert right
+        cell = code_cell_running(page, f'"{target}"')
+        box = cell.locator(".jp-OutputArea-output").first
+        feedback = box.locator(".widget-html").last
+        assert feedback.inner_text().strip() == "", "the quiz shows feedback before any answer"
+        scroll_into_view(box, "center")
+        box.locator(f'.widget-radio-box input[type="radio"][value="{check.answer}"]').check()
+        box.get_by_role("button", name=re.compile("Check my answer")).click()
+        wait_until(lambda: feedback.inner_text().strip(), WAIT_MS, "the quiz feedback")
+        assert feedback.inner_text().strip() == expected.strip()
+        return box, f"quiz {target!r}: option {check.answer} + 'Check my answer' -> {expected[:40]!r}..."
+    raise ValueError(kind)
+
+
+# ------------------------------------------------------------------------------------ tests
+
+
+@pytest.mark.parametrize("name", LECTURES)
+def test_lecture_runs_and_widget_responds(page, student_server, name):
+    path = f"course/{name}.ipynb"
+    with diagnostics(page, student_server, f"module-{name}"):
+        open_notebook(page, student_server, path)
+        run_all(page)
+        check_lecture_outputs(page, name)
+        box, description = interact(page, name)
+        errors = error_texts(page)
+        assert not errors, f"{name}: error output after the interaction:\n" + "\n---\n".join(errors)
+        tall = box.evaluate("e => e.getBoundingClientRect().height") > VIEWPORT["height"] * 0.7
+        scroll_into_view(box, "start" if tall else "center")
+        shot = screenshot(page, f"module-{name}.png")
+        print(f"{name}: {description}; screenshot {shot.relative_to(ROOT)}")
+    shutdown_kernel(page, student_server, path)
+
+
+def _first_numeric_answer(solution: dict) -> tuple[str, str]:
+    """(grade id, solution code) of the first answer cell whose solution assigns a number."""
+    for cell in solution["cells"]:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "code" and meta.get("solution") and "### BEGIN SOLUTION" in source:
+            code = source.split("### BEGIN SOLUTION", 1)[1].split("### END SOLUTION", 1)[0].strip("\n")
+            if re.search(r"^\w+\s*=\s*\d+\s*$", code, re.M):
+                return meta["grade_id"], code
+    raise AssertionError("no answer cell with a numeric solution")
+
+
+def test_assignment_visible_test(page, student_server):
+    solution = json.loads((ROOT / "solutions" / EXERCISE / f"{EXERCISE}.ipynb").read_text(encoding="utf-8"))
+    answer_id, right = _first_numeric_answer(solution)
+    variable, number = re.search(r"^(\w+)\s*=\s*(\d+)\s*$", right, re.M).groups()
+    wrong = re.sub(rf"^{variable}\s*=\s*{number}\s*$", f'{variable} = "{number}"', right, count=1, flags=re.M)
+
+    path = f"exercises/{EXERCISE}/{EXERCISE}.ipynb"
+    exercise = json.loads((student_server.workspace / path).read_text(encoding="utf-8"))
+    ids = [c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in exercise["cells"]]
+    answer_at = ids.index(answer_id)
+    test_at = answer_at + 1
+    test_meta = exercise["cells"][test_at]["metadata"]["nbgrader"]
+    assert test_meta.get("grade") and not test_meta.get("solution"), "the cell after the answer is not its test"
+    above = [i for i, c in enumerate(exercise["cells"][:answer_at])
+             if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+
+    with diagnostics(page, student_server, f"assignment-{EXERCISE}"):
+        open_notebook(page, student_server, path)
+        cells = page.locator(".jp-Notebook .jp-Cell")
+        assert cells.count() == len(exercise["cells"])
+        answer, test = cells.nth(answer_at), cells.nth(test_at)
+
+        # the set-up and example cells above the answer
+        answer.locator(".jp-InputPrompt").click()
+        menu_command(page, "Run", "notebook:run-all-above")
+        wait_until(lambda: all(executed(cells.nth(i).locator(".jp-InputPrompt").inner_text().strip()) for i in above)
+                   and kernel_idle(page), WAIT_MS, "the cells above the answer to run")
+        assert not error_texts(page), "the cells above the answer failed:\n" + "\n".join(error_texts(page))
+
+        # a right answer: the visible test passes
+        replace_cell_source(page, answer, right)
+        run_cell(page, answer)  # Shift+Enter: runs the answer and selects the test cell
+        assert "jp-mod-active" in (test.get_attribute("class") or ""), "Shift+Enter did not move to the test cell"
+        run_cell(page, test)
+        assert not stderr_outputs(answer) and not stderr_outputs(test), error_texts(page)
+        passed = test.locator(".jp-OutputArea").inner_text()
+        assert "✓" in passed, f"the visible test printed no ✓: {passed!r}"
+        scroll_into_view(answer, "start")
+        screenshot(page, f"assignment-{EXERCISE}-right.png")
+
+        # an answer of the wrong form: the visible test says what is wrong
+        replace_cell_source(page, answer, wrong)
+        run_cell(page, answer)
+        run_cell(page, test)
+        failed = "\n".join(stderr_outputs(test))
+        assert "✓" not in test.locator(".jp-OutputArea").inner_text()
+        last_line = failed.strip().splitlines()[-1] if failed.strip() else ""
+        assert re.match(rf"AnswerError: {variable} should be .+", last_line), \
+            f"expected a clear AnswerError about {variable}, got:\n{failed[-1500:]}"
+        scroll_into_view(answer, "start")
+        screenshot(page, f"assignment-{EXERCISE}-wrong-form.png")
+        print(f"right: {right!r} -> {passed.strip()[:60]!r}...; wrong: {wrong!r} -> {last_line!r}")
+    shutdown_kernel(page, student_server, path)
+
+
+def test_instructor_formgrader_lists_assignments(page, instructor_server):
+    with diagnostics(page, instructor_server, "instructor-formgrader"):
+        page.goto(f"{instructor_server.url}/lab?reset")
+        page.wait_for_selector(".lm-MenuBar-item", timeout=WAIT_MS)
+        menu_command(page, "Nbgrader", "nbgrader:open-formgrader")
+        frame = page.frame_locator("iframe[src*='formgrader']")
+        for name in ASSIGNMENTS:
+            row = frame.locator("table tbody tr", has=frame.get_by_role("link", name=name, exact=True))
+            row.wait_for(state="visible", timeout=WAIT_MS)
+        rows = frame.locator("table tbody tr").all_inner_texts()
+        listed = [n for n in ASSIGNMENTS if any(r.split()[0] == n for r in rows if r.split())]
+        assert listed == list(ASSIGNMENTS), f"formgrader lists {rows}"
+        screenshot(page, "instructor-formgrader.png")
