@@ -5,8 +5,18 @@ import math
 import pytest
 
 from mali_ssr.answer_checks import (
-    AnswerError, expect_choice, expect_equal, expect_function, expect_in_range, expect_keys,
-    expect_length, expect_number, expect_option, expect_returns, expect_same_items, expect_type,
+    AnswerError,
+    expect_choice,
+    expect_equal,
+    expect_function,
+    expect_in_range,
+    expect_keys,
+    expect_length,
+    expect_number,
+    expect_option,
+    expect_returns,
+    expect_same_items,
+    expect_type,
 )
 
 

@@ -21,7 +21,13 @@ import pytest
 import yaml
 
 from mali_ssr.exercises import (
-    answer_cells, assignments, fill_answers, generate, generate_in_course, nbgrader_env, normalise,
+    answer_cells,
+    assignments,
+    fill_answers,
+    generate,
+    generate_in_course,
+    nbgrader_env,
+    normalise,
 )
 from mali_ssr.grading import grade, gradebook_snapshot
 

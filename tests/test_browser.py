@@ -22,14 +22,34 @@ import shutil
 import subprocess
 import sys
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 
 from browser_support import (
-    CHROMIUM_ARGS, ROOT, RUN_ALL_MS, VIEWPORT, WAIT_MS, Server, error_texts, executed, jupyter_env, kernel_idle,
-    menu_command, open_notebook, page_excerpt, prompts, replace_cell_source, require_browser, run_cell,
-    screenshot, scroll_into_view, shutdown_kernel, stderr_outputs, wait_kernel_idle, wait_until,
+    ARTIFACTS,
+    CHROMIUM_ARGS,
+    ROOT,
+    RUN_ALL_MS,
+    VIEWPORT,
+    WAIT_MS,
+    Server,
+    error_texts,
+    executed,
+    jupyter_env,
+    kernel_idle,
+    menu_command,
+    open_notebook,
+    page_excerpt,
+    prompts,
+    replace_cell_source,
+    require_browser,
+    run_cell,
+    screenshot,
+    scroll_into_view,
+    shutdown_kernel,
+    stderr_outputs,
+    wait_kernel_idle,
+    wait_until,
 )
 
 pytestmark = pytest.mark.browser
@@ -126,8 +146,9 @@ def instructor_server(chromium, tmp_path_factory):
     assert nbgrader, "the nbgrader command is not installed next to this Python"
     for name in ASSIGNMENTS:
         done = subprocess.run([nbgrader, "generate_assignment", name, "--force"], cwd=course, env=env,
-                              capture_output=True, text=True, timeout=180)
-        assert done.returncode == 0, f"nbgrader generate_assignment {name} failed:\n{done.stdout[-2000:]}{done.stderr[-3000:]}"
+                              check=False, capture_output=True, text=True, timeout=180)
+        assert done.returncode == 0, \
+            f"nbgrader generate_assignment {name} failed:\n{done.stdout[-2000:]}{done.stderr[-3000:]}"
 
     def command(port: int) -> list[str]:
         return [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}",
@@ -143,6 +164,7 @@ def instructor_server(chromium, tmp_path_factory):
 @contextmanager
 def diagnostics(page, server: Server, name: str):
     """On failure: a screenshot, the page text and the end of the server log (shown by pytest)."""
+    (ARTIFACTS / f"FAILED-{name}.png").unlink(missing_ok=True)  # not one left from an earlier run
     try:
         yield
     except Exception:
@@ -209,63 +231,73 @@ def check_lecture_outputs(page, name: str) -> None:
             assert cell.locator(".jp-OutputArea-output img").count() > 0, f"{name}: no figure for:\n{source}"
 
 
-def move_slider(page, label: str, presses: int):
-    """Move the slider called ``label`` by ``presses`` steps with the keyboard; return its widget box."""
+def move_slider(page, label: str, presses: int, shows, what: str):
+    """Move the slider called ``label`` by ``presses`` steps with the keyboard (focus, ArrowRight).
+
+    ``shows(before, now, value)`` says when the widget's output (images, text) shows the new value.
+    Returns the widget box, the old and new values and the output before and after.
+    """
     slider = page.locator(".widget-slider",
                           has=page.locator(".widget-label", has_text=re.compile(f"^{re.escape(label)}$")))
     assert slider.count() == 1, f"expected one slider {label!r}, found {slider.count()}"
-    cell = code_cell_with(page, slider)
-    box = cell.locator(".jp-OutputArea-output").first
+    box = code_cell_with(page, slider).locator(".jp-OutputArea-output").first
+    output = box.locator(".widget-output")
     handle = slider.locator(".noUi-handle")
-    before_value = handle.get_attribute("aria-valuenow")
-    before = output_state(box.locator(".widget-output"))
+    old = handle.get_attribute("aria-valuenow")
+    before = output_state(output)
     scroll_into_view(slider, "center")
     handle.focus()
     for _ in range(presses):
         page.keyboard.press("ArrowRight")
-    wait_until(lambda: handle.get_attribute("aria-valuenow") != before_value, WAIT_MS,
-               f"the slider {label!r} to move (value {before_value})")
-    output = box.locator(".widget-output")
-    wait_until(lambda: (state := output_state(output)) != before and state[1].strip(), WAIT_MS,
-               f"the output of {label!r} to change")
+    wait_until(lambda: handle.get_attribute("aria-valuenow") != old, WAIT_MS, f"the slider {label!r} to move from {old}")
+    new = handle.get_attribute("aria-valuenow")
+    wait_until(lambda: shows(before, output_state(output), new), WAIT_MS, f"{what} (slider {label!r} {old} -> {new})")
     wait_kernel_idle(page)
-    after = output_state(box.locator(".widget-output"))
-    return box, before_value, handle.get_attribute("aria-valuenow"), before, after
+    after = output_state(output)
+    assert shows(before, after, new), f"{what}: the output changed again after the kernel went idle"
+    return box, old, new, before, after
 
 
 def interact(page, name: str):
     """Operate the module's widget, check its output changed; return (widget box, description)."""
     kind, target = INTERACTIONS[name]
-    if kind == "slider":
-        presses = 3 if name == "00_start_here" else 1
-        box, old, new, before, after = move_slider(page, target, presses)
-        if name == "00_start_here":
-            from mali_ssr.messages import text
+    if kind == "slider" and name == "00_start_here":
+        from mali_ssr.messages import text
 
-            expected = text("widget.check_ok", value=int(float(new)))
-            assert expected in after[1], f"the widget check should say {expected!r}, it shows {after[1]!r}"
-        else:
-            assert after[0] and after[0] != before[0], f"{target!r}: the chart did not change ({old} -> {new})"
-        return box, f"slider {target!r} {old} -> {new}"
+        def says_value(before, now, value):
+            return text("widget.check_ok", value=int(float(value))) in now[1]
+
+        box, old, new, _before, _after = move_slider(page, target, 3, says_value, "the widget check's sentence")
+        return box, f"slider {target!r} {old} -> {new} (sentence shows {int(float(new))})"
+    if kind == "slider":
+        def new_chart(before, now, value):
+            return bool(now[0]) and now[0] != before[0] and now[1].strip()
+
+        box, old, new, _before, _after = move_slider(page, target, 1, new_chart, "a new chart")
+        return box, f"slider {target!r} {old} -> {new} (chart redrawn)"
     if kind == "dropdown":
         dropdown = page.locator(".widget-dropdown",
                                 has=page.locator(".widget-label", has_text=re.compile(f"^{re.escape(target)}$")))
         assert dropdown.count() == 1, f"expected one dropdown {target!r}, found {dropdown.count()}"
         select = dropdown.locator("select")
-        cell = code_cell_with(page, dropdown)
-        box = cell.locator(".jp-OutputArea-output").first
+        box = code_cell_with(page, dropdown).locator(".jp-OutputArea-output").first
+        output = box.locator(".widget-output")
         old = select.input_value()
         options = select.evaluate("s => [...s.options].map(o => o.value)")
         new = next(o for o in options if o != old)
-        before = output_state(box.locator(".widget-output"))
+        before = output_state(output)
+        heading = output.locator("h4").first
+        assert heading.inner_text().startswith(old.split(":")[0] + ":"), "the card does not show the selected entry"
         select.select_option(value=new)
-        acronym = new.split(":")[0]
-        wait_until(lambda: acronym in output_state(box.locator(".widget-output"))[1], WAIT_MS,
-                   f"the card of {new!r} to appear")
+        card = new.split(":")[0] + ":"
+
+        def shows_new_card():
+            now = output_state(output)
+            return now[0] and now[0] != before[0] and heading.count() and heading.inner_text().startswith(card)
+
+        wait_until(shows_new_card, WAIT_MS, f"the chart and card of {new!r}")
         wait_kernel_idle(page)
-        after = output_state(box.locator(".widget-output"))
-        assert after[0] and after[0] != before[0], f"{target!r}: the chart did not change ({old} -> {new})"
-        assert after[1] != before[1]
+        assert shows_new_card(), "the output changed again after the kernel went idle"
         return box, f"dropdown {target!r} {old!r} -> {new!r}"
     if kind == "quiz":
         from mali_ssr.data import load
@@ -314,7 +346,7 @@ def _first_numeric_answer(solution: dict) -> tuple[str, str]:
         source = "".join(cell["source"])
         if cell["cell_type"] == "code" and meta.get("solution") and "### BEGIN SOLUTION" in source:
             code = source.split("### BEGIN SOLUTION", 1)[1].split("### END SOLUTION", 1)[0].strip("\n")
-            if re.search(r"^\w+\s*=\s*\d+\s*$", code, re.M):
+            if re.search(r"^\w+\s*=\s*\d+\s*$", code, re.MULTILINE):
                 return meta["grade_id"], code
     raise AssertionError("no answer cell with a numeric solution")
 
@@ -322,8 +354,8 @@ def _first_numeric_answer(solution: dict) -> tuple[str, str]:
 def test_assignment_visible_test(page, student_server):
     solution = json.loads((ROOT / "solutions" / EXERCISE / f"{EXERCISE}.ipynb").read_text(encoding="utf-8"))
     answer_id, right = _first_numeric_answer(solution)
-    variable, number = re.search(r"^(\w+)\s*=\s*(\d+)\s*$", right, re.M).groups()
-    wrong = re.sub(rf"^{variable}\s*=\s*{number}\s*$", f'{variable} = "{number}"', right, count=1, flags=re.M)
+    variable, number = re.search(r"^(\w+)\s*=\s*(\d+)\s*$", right, re.MULTILINE).groups()
+    wrong = re.sub(rf"^{variable}\s*=\s*{number}\s*$", f'{variable} = "{number}"', right, count=1, flags=re.MULTILINE)
 
     path = f"exercises/{EXERCISE}/{EXERCISE}.ipynb"
     exercise = json.loads((student_server.workspace / path).read_text(encoding="utf-8"))

@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import math
 import types
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 # Captured once, at import: a student cell that later replaces a builtin
 # (for example ``type`` or ``isinstance``) does not change what these see.
@@ -142,7 +143,7 @@ def _same(value: Any, expected: Any) -> bool:
     if ke in (_int, _float):
         return kv in (_int, _float) and _isclose(_float(value), _float(expected), rel_tol=1e-6, abs_tol=1e-9)
     if ke in (_list, _tuple):
-        return kv is ke and _len(value) == _len(expected) and all(_same(a, b) for a, b in zip(value, expected))
+        return kv is ke and _len(value) == _len(expected) and all(_same(a, b) for a, b in zip(value, expected, strict=True))
     if ke is _dict:
         if kv is not _dict or _len(value) != _len(expected):
             return False

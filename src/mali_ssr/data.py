@@ -16,14 +16,15 @@ True
 from __future__ import annotations
 
 import calendar
-import os
 import datetime as dt
+import os
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from .messages import text
 
@@ -464,7 +465,7 @@ def _check_unique(file: str, records: Iterable[tuple[int, str]]) -> None:
         seen[rid] = index
 
 
-S, I, L = str, int, list
+S, I, L = str, int, list  # noqa: E741 - short names keep the field tables readable
 VARIANT_FIELDS = {"variants": (False, L), "certainty": (False, S, CERTAINTIES), "note": (False, S)}
 
 BIBLIOGRAPHY_FIELDS = {
@@ -528,7 +529,7 @@ def _build_bibliography(raw: Any) -> dict[str, Source]:
         groups.setdefault((source.short_name, source.year), []).append(sid)
     for ids in groups.values():
         if len(ids) > 1:
-            for letter, sid in zip("abcdefghijklmnopqrstuvwxyz", ids):
+            for letter, sid in zip("abcdefghijklmnopqrstuvwxyz", ids, strict=False):
                 out[sid] = replace(out[sid], suffix=letter)
     return out
 

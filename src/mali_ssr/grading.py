@@ -21,9 +21,13 @@ import signal
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from .sandbox import Policy
 
 LOG_DIR = Path(".mali-ssr") / "grade-logs"
 DB_TIMEOUT_SECONDS = 120
@@ -269,7 +273,7 @@ class _Progress:
 def grade(root: str | Path, assignment: str, jobs: int | None = None, timeout: float = 600.0,
           force: bool = False, students: list[str] | None = None, progress: TextIO | None = sys.stderr,
           on_result: Callable[[str, bool], None] | None = None, sandbox: bool = True,
-          policy: "Policy | None" = None) -> GradeResult:
+          policy: Policy | None = None) -> GradeResult:
     """Autograde every submission of ``assignment`` in ``root``, ``jobs`` students at a time.
 
     With ``sandbox`` (the default) every kernel runs inside :mod:`mali_ssr.sandbox`.

@@ -9,8 +9,8 @@ department can tell at once what to fix.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 
 def check_data() -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import io
-from typing import Callable
+from collections.abc import Callable
 
 from . import plots
 from .data import INITIATIVE_CATEGORIES, CourseData, load

@@ -10,10 +10,10 @@ function that returns one sentence usable as alt text.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from .data import CATEGORIES, DRIVERS, Actor, Event, Institution, Member
-from .models import COUNCIL_GROUP_LABELS, CouncilResult, PeaceJusticeResult
+from .models import CouncilResult, PeaceJusticeResult
 
 #: Okabe & Ito (2008) colour-blind-safe palette.
 OKABE_ITO = {
@@ -148,7 +148,7 @@ def institutions_chart(institutions: Sequence[Institution], until: float = 2025.
             if ch.attachment:
                 segments.append((ch.date.decimal_year, ch.attachment))
         segments.append((inst.ended.decimal_year if inst.ended else until, None))
-        for (x0, att), (x1, _next) in zip(segments, segments[1:]):
+        for (x0, att), (x1, _next) in zip(segments, segments[1:], strict=False):
             colour, _label = ATTACHMENT_STYLE[att]
             ax.barh(row, max(x1 - x0, 0.05), left=x0, color=colour, height=0.6,
                     edgecolor="black" if inst.id == highlight else "white",

@@ -61,7 +61,7 @@ class Policy:
         return json.dumps(asdict(self))
 
     @classmethod
-    def from_env(cls) -> "Policy | None":
+    def from_env(cls) -> Policy | None:
         raw = os.environ.get(ENV_POLICY)
         return cls(**json.loads(raw)) if raw else None
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import html
 import io
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
 
 from . import models, plots
 from .data import CATEGORIES, DRIVERS, INITIATIVE_CATEGORIES, CourseData, Event, filter_events, load
