@@ -172,3 +172,15 @@ def test_cli_reset(tmp_path, capsys):
     assert cli.main(["reset", f"course/{first.name}", "--dir", str(ws)]) == 0
     assert "previous copy is kept" in capsys.readouterr().out
     assert first.read_text() != "{}"
+
+
+def test_start_passes_jupyterlab_options_through(tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr(cli.subprocess, "call", lambda command, cwd: calls.append(command) or 0)
+    assert cli.main(["start", "--dir", str(tmp_path / "ws"), "--no-browser", "--port", "9999",
+                     "--", "--ServerApp.ip=127.0.0.1"]) == 0
+    command = calls[0]
+    assert command[1:3] == ["-m", "jupyterlab"]
+    assert "--port=9999" in command and "--no-browser" in command and "--ServerApp.ip=127.0.0.1" in command
+    assert "--" not in command
+    assert command[-1] == "course/00_start_here.ipynb"

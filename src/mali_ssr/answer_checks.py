@@ -77,6 +77,7 @@ def _fail(message: str) -> None:
 
 def expect_type(value: Any, *expected: type, name: str = "your answer") -> None:
     """``value`` is exactly one of the ``expected`` built-in types (no subclasses)."""
+    __tracebackhide__ = True  # IPython shows the student the message, not this file's frames
     if _type(value) not in expected:
         wanted = " or ".join(TYPE_NAMES.get(t, t.__name__) for t in expected)
         _fail(f"{name} should be {wanted}, but it is {_describe(value)}.")
@@ -84,6 +85,7 @@ def expect_type(value: Any, *expected: type, name: str = "your answer") -> None:
 
 def expect_number(value: Any, expected: float, tolerance: float = 1e-6, name: str = "your answer") -> None:
     """A plain int or float close to ``expected`` (relative or absolute ``tolerance``)."""
+    __tracebackhide__ = True  # IPython shows the student the message, not this file's frames
     expect_type(value, _int, _float, name=name)
     number = _float(value)
     if not _isfinite(number):
@@ -94,6 +96,7 @@ def expect_number(value: Any, expected: float, tolerance: float = 1e-6, name: st
 
 def expect_in_range(value: Any, low: float, high: float, name: str = "your answer") -> None:
     """A plain number between ``low`` and ``high`` (inclusive): a visible sanity check."""
+    __tracebackhide__ = True  # IPython shows the student the message, not this file's frames
     expect_type(value, _int, _float, name=name)
     if not (_isfinite(_float(value)) and low <= value <= high):
         _fail(f"{name} ({_show(value)}) should be between {low} and {high}.")
@@ -105,6 +108,7 @@ def _normal(text: str) -> str:
 
 def expect_choice(value: Any, options: Iterable[str], name: str = "your answer") -> None:
     """One of the option letters (or words), ignoring case and spaces: a visible check."""
+    __tracebackhide__ = True  # IPython shows the student the message, not this file's frames
     expect_type(value, _str, name=name)
     allowed = [_normal(o) for o in options]
     if _normal(value) not in allowed:
@@ -113,6 +117,7 @@ def expect_choice(value: Any, options: Iterable[str], name: str = "your answer")
 
 def expect_option(value: Any, expected: str, name: str = "your answer") -> None:
     """The chosen option is ``expected`` (ignoring case and spaces)."""
+    __tracebackhide__ = True  # IPython shows the student the message, not this file's frames
     expect_type(value, _str, name=name)
     if _normal(value) != _normal(expected):
         _fail(f"{name} ({_show(value)}) is not the best option. Re-read the source's argument.")
@@ -162,6 +167,7 @@ def _same(value: Any, expected: Any) -> bool:
 
 def expect_equal(value: Any, expected: Any, name: str = "your answer") -> None:
     """Deep equality for built-in values, exact types at every level, numbers with a tolerance."""
+    __tracebackhide__ = True  # IPython shows the student the message, not this file's frames
     numeric = (_int, _float) if _type(expected) in (_int, _float) else ()
     expect_type(value, _type(expected), *numeric, name=name)
     _canonical(value, name)  # refuses any non-built-in object hidden inside
@@ -171,6 +177,7 @@ def expect_equal(value: Any, expected: Any, name: str = "your answer") -> None:
 
 def expect_length(value: Any, length: int, name: str = "your answer") -> None:
     """A list, tuple, set or dict with exactly ``length`` elements."""
+    __tracebackhide__ = True  # IPython shows the student the message, not this file's frames
     expect_type(value, _list, _tuple, _set, _frozenset, _dict, name=name)
     size = {_list: _list.__len__, _tuple: _tuple.__len__, _set: _set.__len__,
             _frozenset: _frozenset.__len__, _dict: _dict.__len__}[_type(value)](value)
@@ -180,6 +187,7 @@ def expect_length(value: Any, length: int, name: str = "your answer") -> None:
 
 def expect_same_items(value: Any, expected: Iterable[Any], name: str = "your answer") -> None:
     """A list (or tuple or set) holding the same items as ``expected``, in any order."""
+    __tracebackhide__ = True  # IPython shows the student the message, not this file's frames
     expect_type(value, _list, _tuple, _set, _frozenset, name=name)
     got = _sorted((_canonical(v, name) for v in value), key=_repr)
     want = _sorted((_canonical(v, "expected") for v in expected), key=_repr)
@@ -192,6 +200,7 @@ def expect_same_items(value: Any, expected: Iterable[Any], name: str = "your ans
 
 def expect_keys(value: Any, keys: Iterable[Any], name: str = "your answer") -> None:
     """A dict with exactly these keys (a visible check that does not reveal the values)."""
+    __tracebackhide__ = True  # IPython shows the student the message, not this file's frames
     expect_type(value, _dict, name=name)
     got = _sorted((_canonical(k, name) for k in _dict.keys(value)), key=_repr)
     want = _sorted((_canonical(k, "expected") for k in keys), key=_repr)
@@ -201,6 +210,7 @@ def expect_keys(value: Any, keys: Iterable[Any], name: str = "your answer") -> N
 
 def expect_function(value: Any, name: str = "your function") -> None:
     """A function defined with ``def`` (not a class, a lambda stored in an object, or a builtin)."""
+    __tracebackhide__ = True  # IPython shows the student the message, not this file's frames
     if _type(value) is not _FunctionType:
         _fail(f"{name} should be a function defined with def, but it is {_describe(value)}.")
 
@@ -212,6 +222,7 @@ def expect_returns(function: Callable, cases: Iterable[tuple[tuple, Any]], name:
     With ``reveal=True`` (visible tests) the message shows the input that failed;
     hidden tests keep it to themselves.
     """
+    __tracebackhide__ = True  # IPython shows the student the message, not this file's frames
     expect_function(function, name)
     for args, expected in cases:
         shown = ", ".join(_show(a) for a in args)

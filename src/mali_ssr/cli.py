@@ -42,6 +42,7 @@ def cmd_start(args: argparse.Namespace) -> int:
         print(text("cli.start.no_browser"))
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")
+    command += args.lab_options[1:] if args.lab_options[:1] == ["--"] else args.lab_options
     notebook = first_notebook(report.workspace)
     if notebook:
         command.append(notebook)
@@ -126,6 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
     start.add_argument("--solutions", action="store_true",
                        help="also copy the solution notebooks (for self-learners)")
     start.add_argument("--no-launch", action="store_true", help="only copy the notebooks; do not start JupyterLab")
+    start.add_argument("lab_options", nargs=argparse.REMAINDER, metavar="-- JUPYTERLAB OPTIONS",
+                       help="anything after -- goes to JupyterLab, e.g. -- --ServerApp.ip=0.0.0.0")
     start.set_defaults(func=cmd_start)
 
     reset = commands.add_parser("reset", help=text("cli.reset.help"), description=text("cli.reset.help"))

@@ -95,7 +95,7 @@ def widget_check_view(value: int) -> View:
     """Confirm that a slider change reached the kernel."""
     if not isinstance(value, int) or not 0 <= value <= 10:
         return View(message=text("widget.out_of_range", what="The slider", low=0, high=10, value=value))
-    return View(html=f"<p>✅ {html.escape(text('widget.check_ok', value=value))}</p>")
+    return View(html=f"<p>✓ {html.escape(text('widget.check_ok', value=value))}</p>")
 
 
 def widget_check():
@@ -239,7 +239,7 @@ def initiatives_explorer(data: CourseData | None = None):
     data = data or load()
     years = w.IntRangeSlider(value=(1990, 2024), min=FIRST_YEAR, max=LAST_YEAR, description="Period",
                              layout=w.Layout(width="70%"))
-    width = w.IntSlider(value=5, min=1, max=25, description="Years per bar")
+    width = w.IntSlider(value=5, min=1, max=25, description="Years per bar", style={"description_width": "initial"})
     out = w.interactive_output(lambda period, bin_years: _show(initiatives_view(period, bin_years, data)),
                                {"period": years, "bin_years": width})
     return w.VBox([years, width, out])
