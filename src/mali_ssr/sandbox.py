@@ -97,11 +97,23 @@ def detect() -> Layers:
 
 
 def _python_paths(course_root: Path) -> list[str]:
-    """Folders the kernel's Python needs, read-only; never the course folder or a parent of it."""
-    candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable))}
-    candidates |= {p for p in sys.path if p and os.path.isdir(p)}
+    """Folders the kernel's Python needs, read-only: the interpreter, its libraries, this package.
+
+    Only these, not every ``sys.path`` entry: a test runner or a ``PYTHONPATH``
+    can put a folder holding solutions on the path. Never the course folder or a
+    parent of it.
+    """
+    import sysconfig
+
+    candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable)),
+                  str(Path(__file__).resolve().parents[1])}  # the folder holding mali_ssr (site-packages or src/)
+    for scheme_paths in (sysconfig.get_paths(), sysconfig.get_paths(vars={"base": sys.base_prefix,
+                                                                           "platbase": sys.base_prefix})):
+        candidates |= {scheme_paths[k] for k in ("stdlib", "platstdlib", "purelib", "platlib") if k in scheme_paths}
     out = []
     for path in sorted(candidates):
+        if not os.path.isdir(path):
+            continue
         real = os.path.realpath(path)
         if real.startswith(("/usr/", "/etc/")) or real in ("/usr", "/"):
             continue
