@@ -32,6 +32,7 @@ c.GenerateFeedback.preprocessors = [
 # Every test that passes inside the student's kernel is re-checked outside it (mali_ssr/integrity.py):
 # before each test cell the kernel reports the values it tests as plain text, and the test runs again in the grader.
 c.Autograde.sanitize_preprocessors = [
+    "mali_ssr.integrity.NormaliseMetadata",
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",

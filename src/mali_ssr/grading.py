@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from .sandbox import Policy
 
 LOG_DIR = Path(".mali-ssr") / "grade-logs"
+FOREIGN = "wrong notebook"
 DB_TIMEOUT_SECONDS = 120
 
 
@@ -65,6 +66,8 @@ def check_course(root: Path, assignment: str) -> list[str]:
     if not (root / "solutions" / assignment).is_dir():
         known = sorted(p.name for p in (root / "solutions").iterdir() if p.is_dir()) if (root / "solutions").is_dir() else []
         raise CourseError(f"unknown assignment {assignment!r}; the course has: {', '.join(known) or 'none'}")
+    if (root / "gradebook.db").is_file():
+        check_gradebook_free(root)
     if not (root / "gradebook.db").is_file() or not _assignment_in_gradebook(root, assignment):
         raise CourseError(f"assignment {assignment!r} is not in the gradebook yet: run "
                           f"`nbgrader generate_assignment {assignment}` first")
@@ -142,11 +145,29 @@ def inspect_submission(root: Path, assignment: str, student: str) -> list[str]:
             flags.append(f"{name} is not a readable notebook ({type(exc).__name__}): it cannot be graded")
             continue
         source = json.loads((source_dir / name).read_text(encoding="utf-8"))
+        release_path = root / "exercises" / assignment / name
+        released = {}
+        if release_path.is_file():
+            for cell in json.loads(release_path.read_text(encoding="utf-8"))["cells"]:
+                gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+                if gid:
+                    released[gid] = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
         by_id = {}
         for cell in cells if isinstance(cells, list) else []:
             meta = cell.get("metadata", {}).get("nbgrader", {}) if isinstance(cell, dict) else {}
             if isinstance(meta, dict) and meta.get("grade_id"):
+                if meta["grade_id"] in by_id:
+                    flags.append(f"cell {meta['grade_id']} appears more than once (only the first is graded)")
+                    continue
                 by_id[meta["grade_id"]] = cell
+        source_ids = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in source["cells"]}
+        answer_ids = {c["metadata"]["nbgrader"]["grade_id"] for c in source["cells"]
+                      if c.get("metadata", {}).get("nbgrader", {}).get("grade")
+                      or c.get("metadata", {}).get("nbgrader", {}).get("solution")}
+        if by_id and not set(by_id) & answer_ids:
+            flags.append(f"{FOREIGN}: {name} holds none of this assignment's cells (a notebook of another "
+                         "assignment?); it was not graded")
+            continue
         for cell in source["cells"]:
             meta = cell.get("metadata", {}).get("nbgrader", {})
             gid = meta.get("grade_id")
@@ -158,16 +179,24 @@ def inspect_submission(root: Path, assignment: str, student: str) -> list[str]:
                 continue
             if mine.get("cell_type") != cell["cell_type"]:
                 flags.append(f"locked cell {gid} was turned into a {mine.get('cell_type')} cell (restored)")
+            mine_source = mine.get("source", "")
+            mine_source = "".join(mine_source) if isinstance(mine_source, list) else mine_source
+            if gid in released and mine_source.strip() != released[gid].strip():
+                flags.append(f"locked cell {gid} was edited (the original was restored for grading)")
+            my_meta = mine.get("metadata", {}).get("nbgrader", {})
+            if meta.get("grade") != my_meta.get("grade") or meta.get("locked") != my_meta.get("locked"):
+                flags.append(f"cell {gid}: its nbgrader metadata was changed (restored)")
             if meta.get("grade") and not meta.get("solution") and mine.get("metadata", {}).get("nbgrader", {}) \
                     .get("points") != meta.get("points"):
                 flags.append(f"test cell {gid}: its points were changed (restored)")
             if mine.get("outputs"):
                 flags.append(f"locked cell {gid} came with stored outputs (cleared before grading)")
         for gid, cell in by_id.items():
-            meta = cell.get("metadata", {}).get("nbgrader", {})
-            if meta.get("grade") and meta.get("solution") is False and gid not in {
-                    c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in source["cells"]}:
-                flags.append(f"cell {gid} claims to be a test cell but is not one of the assignment's")
+            if gid not in source_ids:
+                meta = cell.get("metadata", {}).get("nbgrader", {})
+                role = "a test cell" if meta.get("grade") and not meta.get("solution") else "an assignment cell"
+                flags.append(f"cell {gid} claims to be {role} but is not one of the assignment's "
+                             "(its nbgrader metadata was removed for grading)")
     return flags
 
 
@@ -205,9 +234,13 @@ def _child(root: Path, assignment: str, student: str, log_path: Path, force: boo
             os.environ[ENV_POLICY] = policy
         else:
             os.environ.pop(ENV_POLICY, None)
+        _die_with_parent()
         log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         os.dup2(log, 1)
         os.dup2(log, 2)
+        # under pytest or Jupyter sys.stdout is not fd 1: point Python's streams at the log too
+        sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
+        sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
         os.chdir(root)
         from nbgrader.apps import AutogradeApp
 
@@ -229,6 +262,21 @@ def _child(root: Path, assignment: str, student: str, log_path: Path, force: boo
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
+
+
+def _die_with_parent() -> None:
+    """Linux: if the grading command is killed, its children stop too (nothing grades unattended)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    parent = os.getppid()
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
 
 
 def _reason(log_path: Path, code: int | None) -> str:
@@ -303,6 +351,7 @@ def grade(root: str | Path, assignment: str, jobs: int | None = None, timeout: f
     logs.mkdir(parents=True, exist_ok=True)
     check_gradebook_free(root)
     todo = []
+    unfinished: set[str] = set()
     for student in all_students:
         done = (logs / f"{student}.done").is_file() and (root / "autograded" / student / assignment).is_dir()
         if done and not force:
@@ -310,10 +359,17 @@ def grade(root: str | Path, assignment: str, jobs: int | None = None, timeout: f
         else:
             todo.append(student)  # never graded, or a run stopped halfway through this student: grade again
             (logs / f"{student}.done").unlink(missing_ok=True)
-    for student in todo:
+            if (root / "autograded" / student / assignment).exists():
+                unfinished.add(student)  # nbgrader would skip it as done: make it start over
+    for student in list(todo):
         found = inspect_submission(root, assignment, student)
         if found:
             result.flags[student] = found
+        foreign = [flag for flag in found if flag.startswith(FOREIGN)]
+        if foreign:  # grading it would only record zeros under this assignment's name
+            todo.remove(student)
+            result.failed[student] = foreign[0]
+            result.flags[student].append(f"could not be graded: {foreign[0]}")
     (root / ".mali-ssr" / "flags" / assignment).mkdir(parents=True, exist_ok=True)
     for student in todo:
         (root / ".mali-ssr" / "flags" / assignment / f"{student}.recheck.json").unlink(missing_ok=True)
@@ -325,6 +381,22 @@ def grade(root: str | Path, assignment: str, jobs: int | None = None, timeout: f
     started = time.perf_counter()
     running: dict[str, tuple[multiprocessing.Process, float, int, str]] = {}
     queue = list(todo)
+    try:
+        _run_queue(queue, running, jobs, context, root, assignment, logs, force, sandbox, base_policy, timeout,
+                   result, bar, on_result, unfinished)
+    finally:  # interrupted (Ctrl-C): stop what is running and clean up; graded students keep their marks
+        for _student, (proc, _since, _slot, scratch) in running.items():
+            _kill_group(proc.pid)
+            proc.join(5)
+            shutil.rmtree(scratch, ignore_errors=True)
+    result.seconds = time.perf_counter() - started
+    result.graded.sort()
+    return result
+
+
+def _run_queue(queue, running, jobs, context, root, assignment, logs, force, sandbox, base_policy, timeout,
+               result, bar, on_result, unfinished) -> None:
+    """Start children as slots free up, collect them as they finish (the body of :func:`grade`)."""
     while queue or running:
         while queue and len(running) < jobs:
             student = queue.pop(0)
@@ -336,7 +408,8 @@ def grade(root: str | Path, assignment: str, jobs: int | None = None, timeout: f
                 student_policy = base_policy.to_env()
             scratch = tempfile.mkdtemp(prefix="mali-ssr-")  # short: Unix socket paths are limited to ~100 bytes
             proc = context.Process(target=_child, daemon=False,
-                                   args=(root, assignment, student, log_path, force, student_policy, scratch))
+                                   args=(root, assignment, student, log_path, force or student in unfinished,
+                                         student_policy, scratch))
             proc.start()
             running[student] = (proc, time.monotonic(), slot, scratch)
         time.sleep(0.02)
@@ -364,9 +437,6 @@ def grade(root: str | Path, assignment: str, jobs: int | None = None, timeout: f
             bar.update(student, ok)
             if on_result:
                 on_result(student, ok)
-    result.seconds = time.perf_counter() - started
-    result.graded.sort()
-    return result
 
 
 def _kill_group(pid: int) -> None:

@@ -179,7 +179,8 @@ class RecheckingExecute(_execute_class()):
         return super().preprocess(nb, resources, km)
 
     async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
-        from nbclient.exceptions import DeadKernelError
+        from jupyter_core.utils import ensure_async
+        from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
         if cell.get("cell_type") != "code":
             return cell
@@ -195,15 +196,73 @@ class RecheckingExecute(_execute_class()):
             return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
         except DeadKernelError as exc:
             self._kernel_died = f"the kernel died while running cell {cell_index + 1} ({exc})"
-            cell.outputs.append(new_output("error", ename="DeadKernelError", evalue=self._kernel_died,
-                                           traceback=[f"DeadKernelError: {self._kernel_died}"]))
-            return cell
+        except CellTimeoutError:
+            # The kernel ignored the interrupt (a loop that swallows KeyboardInterrupt): stop it for good.
+            self._kernel_died = (f"cell {cell_index + 1} ignored the interrupt after the time limit, so the kernel "
+                                 "was stopped")
+            try:
+                await ensure_async(self.km.shutdown_kernel(now=True))
+            except Exception:  # noqa: BLE001 - it is being killed anyway
+                pass
+        cell.outputs.append(new_output("error", ename="DeadKernelError", evalue=self._kernel_died,
+                                       traceback=[f"DeadKernelError: {self._kernel_died}"]))
+        return cell
 
     # nbclient binds the synchronous wrapper to its own coroutine: bind it to ours.
     from jupyter_core.utils import run_sync as _run_sync
 
     execute_cell = _run_sync(async_execute_cell)
     del _run_sync
+
+
+class NormaliseMetadata(Preprocessor):
+    """First sanitising step: put back the nbgrader metadata of every cell as it was released.
+
+    nbgrader trusts the metadata in the submitted file, so a student who turns
+    a test cell's ``grade`` flag off, duplicates a cell, or invents a new
+    "test" cell can make the whole notebook ungradeable. Here each cell's
+    nbgrader metadata is replaced by the released version for its grade id
+    (first occurrence only); any other nbgrader metadata is removed. The
+    grader flags what was changed (see :func:`mali_ssr.grading.inspect_submission`).
+    """
+
+    enabled = True
+    release_directory = Unicode("exercises", help="where the released notebooks are, under the course root").tag(
+        config=True)
+
+    def preprocess(self, nb, resources):
+        import copy
+
+        info = resources.get("nbgrader", {})
+        name = resources.get("unique_key") or ""
+        release = Path(os.getcwd()) / self.release_directory / str(info.get("assignment", "")) / f"{name}.ipynb"
+        try:
+            released = json.loads(release.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return nb, resources  # no release to compare with: leave it to nbgrader's own checks
+        known = {}
+        for cell in released.get("cells", []):
+            meta = cell.get("metadata", {}).get("nbgrader")
+            if isinstance(meta, dict) and meta.get("grade_id"):
+                known[meta["grade_id"]] = (cell.get("cell_type"), meta)
+        seen = set()
+        for cell in nb.cells:
+            meta = cell.get("metadata", {}).get("nbgrader")
+            if meta is None:
+                continue
+            gid = meta.get("grade_id") if isinstance(meta, dict) else None
+            if gid in known and gid not in seen:
+                seen.add(gid)
+                cell_type, original = known[gid]
+                cell.metadata["nbgrader"] = copy.deepcopy(original)
+                if original.get("locked") and cell.cell_type != cell_type:
+                    cell.cell_type = cell_type
+                    cell.pop("outputs", None), cell.pop("execution_count", None)
+                    if cell_type == "code":
+                        cell["outputs"], cell["execution_count"] = [], None
+            else:
+                del cell.metadata["nbgrader"]
+        return nb, resources
 
 
 class Unreadable:

@@ -127,7 +127,8 @@ def _python_paths(course_root: Path) -> list[str]:
     return [p for p in out if not any(p != q and p.startswith(q + os.sep) for q in out)]
 
 
-def bwrap_command(kernel_cmd: list[str], cwd: str, run_dir: str, policy: Policy, layers: Layers) -> list[str]:
+def bwrap_command(kernel_cmd: list[str], cwd: str, run_dir: str, policy: Policy, layers: Layers,
+                  stage: str | None = None) -> list[str]:
     """The full command: bubblewrap, then the launcher, then the kernel."""
     course_root = Path(policy.course_root or cwd).resolve()
     args = [layers.bwrap, "--die-with-parent", "--new-session",
@@ -147,7 +148,7 @@ def bwrap_command(kernel_cmd: list[str], cwd: str, run_dir: str, policy: Policy,
     python_paths = _python_paths(course_root)
     # bwrap makes missing parent folders private to root; the kernel's user must be able to pass through them
     parents: set[str] = set()
-    for path in [*python_paths, run_dir, cwd, "/run/submission"]:
+    for path in [*python_paths, run_dir, cwd, "/run/submission"]:  # noqa: B007
         for parent in Path(path).parents:
             if str(parent) not in ("/", "/usr", "/etc", "/tmp") and not str(parent).startswith(("/usr/", "/etc/")):
                 parents.add(str(parent))
@@ -162,7 +163,10 @@ def bwrap_command(kernel_cmd: list[str], cwd: str, run_dir: str, policy: Policy,
         if parent.startswith("/tmp/"):
             args += ["--perms", "0755", "--dir", parent]
     args += ["--bind", run_dir, run_dir]
-    args += ["--ro-bind", cwd, "/run/submission", "--size", size, "--tmpfs", cwd, "--chdir", cwd]
+    # Only the staged support files are visible, never the folder being graded (it holds the hidden tests).
+    if stage:
+        args += ["--ro-bind", stage, "/run/submission"]
+    args += ["--size", size, "--tmpfs", cwd, "--chdir", cwd]
     args += ["--setenv", "HOME", "/tmp", "--setenv", "MPLCONFIGDIR", "/tmp/.matplotlib",
              "--setenv", "IPYTHONDIR", "/tmp/.ipython", "--setenv", "PYTHONNOUSERSITE", "1",
              "--unsetenv", "PYTHONPATH", "--setenv", ENV_POLICY, policy.to_env(),
@@ -234,7 +238,7 @@ def launch(argv: list[str]) -> None:
     kernel = argv[argv.index("--") + 1:]
     policy = Policy.from_env() or Policy()
     if os.path.isdir("/run/submission"):
-        prepare_workdir(policy)
+        prepare_workdir(policy)  # from the staged copy: the assignment's own files only
     if os.geteuid() == 0:
         uid = FIRST_UID + policy.slot
         os.chown(os.getcwd(), uid, uid)
@@ -283,10 +287,23 @@ class SandboxKernelManager(_kernel_manager_base()):
             if os.path.exists(self.connection_file):
                 os.chown(self.connection_file, uid, uid)
         if self.layers.bwrap:
-            return bwrap_command(cmd, self._cwd, self._run_dir, self.policy, self.layers)
+            return bwrap_command(cmd, self._cwd, self._run_dir, self.policy, self.layers, self._stage_support_files())
         if self.layers.rlimits:
             return launcher_command(cmd, self.policy)
         return cmd
+
+    def _stage_support_files(self) -> str:
+        """Copy the assignment's own support files (regular files, never links) to a private folder."""
+        stage = tempfile.mkdtemp(prefix="mali-ssr-stage-")
+        self._stage = stage
+        for rel in self.policy.support_files:
+            origin = Path(self._cwd) / rel
+            if ".." in Path(rel).parts or origin.is_symlink() or not origin.is_file():
+                continue
+            target = Path(stage) / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(origin, target)
+        return stage
 
     async def _async_interrupt_kernel(self):
         """Interrupt with a message: a signal to bubblewrap would not reach the kernel inside."""
@@ -300,6 +317,8 @@ class SandboxKernelManager(_kernel_manager_base()):
         await super()._async_cleanup_resources(restart=restart)
         if not restart:
             shutil.rmtree(self._run_dir, ignore_errors=True)
+            if getattr(self, "_stage", None):
+                shutil.rmtree(self._stage, ignore_errors=True)
 
 
 if __name__ == "__main__":
