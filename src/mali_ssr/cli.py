@@ -143,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     grade = commands.add_parser("grade", help=text("cli.grade.help"), description=text("cli.grade.description"))
     grade.add_argument("assignment", help="assignment name, e.g. 01_history")
     grade.add_argument("--jobs", "-j", type=int, default=None,
-                       help="students graded at once (default: the number of CPU cores)")
+                       help="students graded at once (default: the number of CPU cores + 1)")
     grade.add_argument("--timeout", type=float, default=600,
                        help="wall-time limit in seconds for one student's grading (default: 600)")
     grade.add_argument("--force", action="store_true", help="grade again students already autograded")

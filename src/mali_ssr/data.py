@@ -662,7 +662,7 @@ def _read_yaml(path: Any, name: str) -> Any:
     except UnicodeDecodeError as exc:
         raise DataError(name, "-", "-", text("data.not_yaml", detail=exc)) from None
     try:
-        return yaml.safe_load(content)
+        return yaml.load(content, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # C parser: 5x faster
     except yaml.YAMLError as exc:
         detail = " ".join(str(exc).split())
         raise DataError(name, "-", "-", text("data.not_yaml", detail=detail)) from None

@@ -337,7 +337,8 @@ def grade(root: str | Path, assignment: str, jobs: int | None = None, timeout: f
         if unknown:
             raise CourseError(f"no submission of {assignment!r} from: {', '.join(unknown)}")
         all_students = [s for s in all_students if s in students]
-    jobs = max(1, jobs or os.cpu_count() or 1)
+    # one more than the cores: while one student's kernel starts, another's grader has work to do
+    jobs = max(1, jobs or (os.cpu_count() or 1) + 1)
     result = GradeResult(assignment)
     base_policy = policy or Policy()
     base_policy.course_root = str(root)
@@ -374,7 +375,7 @@ def grade(root: str | Path, assignment: str, jobs: int | None = None, timeout: f
     for student in todo:
         (root / ".mali-ssr" / "flags" / assignment / f"{student}.recheck.json").unlink(missing_ok=True)
 
-    import nbgrader.apps  # noqa: F401 - import once here so that every forked child starts warm
+    _warm_up()  # pay import and set-up costs once, here, rather than in every forked child
 
     context = multiprocessing.get_context("fork")
     bar = _Progress(len(todo), progress)
@@ -437,6 +438,25 @@ def _run_queue(queue, running, jobs, context, root, assignment, logs, force, san
             bar.update(student, ok)
             if on_result:
                 on_result(student, ok)
+
+
+def _warm_up() -> None:
+    """Import and build, once in the parent, what every child would otherwise build again.
+
+    The children are forked, so they inherit all of this: nbgrader's apps, the
+    notebook schema validator (building its format checkers costs over a
+    second), nbconvert's exporter and the kernel client machinery.
+    """
+    import nbformat
+    import nbgrader.apps  # noqa: F401
+    import nbgrader.preprocessors  # noqa: F401
+    from jupyter_client.manager import AsyncKernelManager  # noqa: F401
+    from nbconvert.exporters import NotebookExporter
+
+    from . import integrity, sandbox  # noqa: F401
+
+    nbformat.validate(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")]))
+    NotebookExporter()
 
 
 def _kill_group(pid: int) -> None:
