@@ -146,22 +146,19 @@ def bwrap_command(kernel_cmd: list[str], cwd: str, run_dir: str, policy: Policy,
         elif os.path.isdir(top):
             args += ["--ro-bind", top, top]
     python_paths = _python_paths(course_root)
+    size = str(policy.disk_mb * 1024 * 1024)
+    # The private /tmp first: a Python installed under /tmp (a CI checkout's venv) is then bound on top of it.
+    args += ["--size", size, "--perms", "1777", "--tmpfs", "/tmp"]
     # bwrap makes missing parent folders private to root; the kernel's user must be able to pass through them
     parents: set[str] = set()
-    for path in [*python_paths, run_dir, cwd, "/run/submission"]:  # noqa: B007
+    for path in [*python_paths, run_dir, cwd, "/run/submission"]:
         for parent in Path(path).parents:
             if str(parent) not in ("/", "/usr", "/etc", "/tmp") and not str(parent).startswith(("/usr/", "/etc/")):
                 parents.add(str(parent))
     for parent in sorted(parents, key=lambda p: (p.count("/"), p)):
-        if not parent.startswith("/tmp/"):
-            args += ["--perms", "0755", "--dir", parent]
+        args += ["--perms", "0755", "--dir", parent]
     for path in python_paths:
         args += ["--ro-bind", path, path]
-    size = str(policy.disk_mb * 1024 * 1024)
-    args += ["--size", size, "--perms", "1777", "--tmpfs", "/tmp"]
-    for parent in sorted(parents, key=lambda p: (p.count("/"), p)):
-        if parent.startswith("/tmp/"):
-            args += ["--perms", "0755", "--dir", parent]
     args += ["--bind", run_dir, run_dir]
     # Only the staged support files are visible, never the folder being graded (it holds the hidden tests).
     if stage:
