@@ -70,10 +70,8 @@ STUDENTS = ["honest", *[case.name for case in CASES]]
 def real_std_streams():
     """Grade with sys.stdout/sys.stderr on file descriptors 1 and 2, as the `mali-ssr grade` command has them.
 
-    grade()'s per-student children send their log to fds 1 and 2 but leave sys.stdout/sys.stderr alone; under
-    pytest those are capture objects on other descriptors, so nbgrader's messages (and with them the failure
-    reasons and flags this suite checks) would never reach the logs. That defect has its own xfail test in
-    tests/test_bad_input.py.
+    Grades as the `mali-ssr grade` command runs, with sys.stdout/sys.stderr on fds 1 and 2. (The children now
+    re-point Python's streams at their log themselves; tests/test_bad_input.py checks that case.)
     """
     saved = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
