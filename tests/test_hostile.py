@@ -91,8 +91,14 @@ def command_like_sys_path():
     """
     saved = list(sys.path)
     keep = ROOT / "src"
-    sys.path[:] = [p for p in sys.path if p and (Path(p).resolve() == keep or not (
-        Path(p).resolve() == ROOT or ROOT in Path(p).resolve().parents))]
+    prefixes = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}  # CI's venv lives in the checkout
+
+    def wanted(path: Path) -> bool:
+        if path == keep or any(path == p or p in path.parents for p in prefixes):
+            return True
+        return not (path == ROOT or ROOT in path.parents)
+
+    sys.path[:] = [p for p in sys.path if p and wanted(Path(p).resolve())]
     try:
         yield
     finally:
