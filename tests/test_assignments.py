@@ -132,12 +132,16 @@ def test_written_answers_wait_for_the_grader(graded, name):
     assert all(not blank[g][3] and (blank[g][0] or 0) == 0 for g in written)  # untouched: zero, nothing to mark
 
 
+def _nbgrader(*args: str, cwd: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, env=nbgrader_env(),
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
 def test_parallel_gradebook_equals_sequential_nbgrader(graded):
     root, _expected, _results, sequential = graded
     name = sorted(CASES)[0]
-    done = subprocess.run([sys.executable, "-m", "nbgrader", "autograde", name], cwd=sequential,
-                          env=nbgrader_env(), capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr[-2000:]
+    _nbgrader("autograde", name, cwd=sequential)
     assert gradebook_snapshot(sequential, name) == gradebook_snapshot(root, name)
 
 
@@ -153,9 +157,7 @@ def test_regrading_changes_nothing(graded):
 def test_feedback_never_shows_hidden_tests(graded):
     root, _expected, _results, _ = graded
     name = sorted(CASES)[0]
-    done = subprocess.run([sys.executable, "-m", "nbgrader", "generate_feedback", name], cwd=root,
-                          env=nbgrader_env(), capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr[-2000:]
+    _nbgrader("generate_feedback", name, cwd=root)
     solution = json.loads((root / "solutions" / name / f"{name}.ipynb").read_text(encoding="utf-8"))
     hidden = []
     for cell in solution["cells"]:

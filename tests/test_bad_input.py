@@ -29,6 +29,7 @@ from pathlib import Path
 
 import pytest
 
+from grading_support import real_std_streams
 from mali_ssr.exercises import answer_cells, fill_answers, generate_in_course, nbgrader_env
 from mali_ssr.grading import LOG_DIR, CourseError, grade, gradebook_snapshot
 
@@ -38,17 +39,6 @@ ROOT = Path(__file__).resolve().parents[1]
 A1, A2 = "01_history", "02_institutional_design"
 TESTS = ("q1_first_coup", "q2_national_initiatives_before_2012", "q3_bagayoko_impulsion", "q4_who_drove")
 
-
-
-@contextlib.contextmanager
-def real_std_streams():
-    """sys.stdout/sys.stderr on fds 1 and 2, as the `mali-ssr grade` command has them (the grader copes without them too)."""
-    saved = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
-    try:
-        yield
-    finally:
-        sys.stdout, sys.stderr = saved
 
 
 def graded_quietly(root: Path, assignment: str = A1, **kwargs):

@@ -46,6 +46,7 @@ from pathlib import Path
 
 import pytest
 
+from grading_support import real_std_streams
 from hostile_cases import ANSWER, BY_NAME, CASES, MARKER, Q1, Q2, Q3, Q4, Case
 from mali_ssr.exercises import answer_cells, fill_answers, generate_in_course
 from mali_ssr.grading import GradeResult, grade, gradebook_snapshot
@@ -64,21 +65,6 @@ STUDENTS = ["honest", *[case.name for case in CASES]]
 
 
 # ------------------------------------------------------------------ processes, read from /proc
-
-
-@contextlib.contextmanager
-def real_std_streams():
-    """Grade with sys.stdout/sys.stderr on file descriptors 1 and 2, as the `mali-ssr grade` command has them.
-
-    Grades as the `mali-ssr grade` command runs, with sys.stdout/sys.stderr on fds 1 and 2. (The children now
-    re-point Python's streams at their log themselves; tests/test_bad_input.py checks that case.)
-    """
-    saved = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
-    try:
-        yield
-    finally:
-        sys.stdout, sys.stderr = saved
 
 
 @contextlib.contextmanager
