@@ -25,14 +25,33 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbgrader.preprocessors.ClearHiddenTests",
-    "mali_ssr.feedback.ShortTracebacks",
+    "mali_ssr.grading.feedback.ShortTracebacks",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 
-# Every test that passes inside the student's kernel is re-checked outside it (mali_ssr/integrity.py):
-# before each test cell the kernel reports the values it tests as plain text, and the test runs again in the grader.
+# ---------------------------------------------------------------- the grading sandbox
+# Every route that runs student code for grading (`mali-ssr grade`, `nbgrader autograde`, the formgrader's
+# Autograde button, `nbgrader validate`) starts its kernels through mali_ssr.sandbox (docs/grading-safety.md):
+# bubblewrap, no network, nothing of the course visible, limits for the whole process tree. Where the sandbox
+# cannot run, nothing is graded unless you set allow_unsandboxed. Turning it off is the only other way round it.
+c.SandboxKernelManager.enabled = True
+c.SandboxKernelManager.allow_unsandboxed = False
+c.SandboxKernelManager.memory_mb = 2048      # the kernel's whole process tree
+c.SandboxKernelManager.cpu_seconds = 300
+c.SandboxKernelManager.processes = 128
+c.SandboxKernelManager.disk_mb = 128         # each private file system (/tmp, the working folder, the run folder)
+c.SandboxKernelManager.output_mb = 8         # all that one notebook may print or display
+
+from mali_ssr.sandbox.kernel import SandboxedValidator  # noqa: E402
+
+SandboxedValidator.install()  # nbgrader's Validator has no setting for its execute step: `nbgrader validate` too
+
+# Submissions are plain data: a submission holding links, devices or FIFOs is not graded (mali_ssr/grading/submissions.py).
+# Hidden tests never enter the kernel; every test is graded again outside it on the values the kernel reports, and
+# the stored output of a test cell is the grader's verdict (mali_ssr/grading/recheck.py).
 c.Autograde.sanitize_preprocessors = [
-    "mali_ssr.integrity.NormaliseMetadata",
+    "mali_ssr.grading.submissions.RefuseUnsafeSubmission",
+    "mali_ssr.grading.tampering.NormaliseMetadata",
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
@@ -40,8 +59,8 @@ c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 c.Autograde.autograde_preprocessors = [
-    "mali_ssr.integrity.RecheckingExecute",
-    "mali_ssr.integrity.ApplyRecheck",
+    "mali_ssr.grading.recheck.RecheckingExecute",
+    "mali_ssr.grading.recheck.ApplyRecheck",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",

@@ -56,18 +56,6 @@ REPORT = (
     f"    print({MARKER!r} + _j.dumps(facts, default=repr))\n"
 )
 
-# Known limits still marked xfail (documented in docs/grading-safety.md).
-DEFECT_OUTPUT_FLOOD = (
-    "nothing caps display_data/execute_result outputs: nbgrader's LimitOutput truncates only stream text, and only "
-    "after the cell ran, while nbclient keeps every output in the grading process's memory. 64 x 1 MB display() "
-    "calls give a 64 MB autograded notebook; a 5-second display() loop reached 4.3 GB RSS in the grader and an "
-    "870 MB notebook")
-DEFECT_RUN_DIR = (
-    "sandbox.SandboxKernelManager's run folder (connection file and sockets, under the host's /tmp) is bound "
-    "read-write into the sandbox and owned by the kernel's user, with no size cap: student code can fill the "
-    "host's disk there (the 128 MB cap applies only to the sandbox's own /tmp and working folder)")
-
-
 @dataclass
 class Case:
     name: str
@@ -676,11 +664,11 @@ CASES: list[Case] = [
          edit=scratch(FORK_BOMB), report=_expect_fork_stopped),
     Case("output_flood", "a scratch cell prints 200 000 lines (48 MB)", 12, None, edit=scratch(OUTPUT_FLOOD)),
     Case("output_flood_display", "a scratch cell displays 64 outputs of 1 MB each", 12, None,
-         edit=scratch(OUTPUT_FLOOD_DISPLAY), xfail_size=DEFECT_OUTPUT_FLOOD),
+         edit=scratch(OUTPUT_FLOOD_DISPLAY)),
     Case("fill_disk", "a scratch cell writes 80 MB files into the working folder and /tmp until they are full", 12,
          None, edit=scratch(FILL_DISK), report=_expect_disk_capped),
     Case("fill_run_dir", "a scratch cell writes up to 200 MB into the kernel's run folder (its connection file's)",
-         12, None, edit=scratch(FILL_RUN_DIR), report=_expect_run_dir_capped, xfail_report=DEFECT_RUN_DIR),
+         12, None, edit=scratch(FILL_RUN_DIR), report=_expect_run_dir_capped),
     # --- kernel suicide and the network
     Case("os_exit", "Q4's answer cell calls os._exit(0)", 9, r"kernel died", answers={ANSWER[Q4]: OS_EXIT}),
     Case("sigkill", "Q3's answer cell sends SIGKILL to every process it may signal, then to itself", 6,

@@ -31,7 +31,9 @@ import pytest
 
 from grading_support import real_std_streams
 from mali_ssr.exercises import answer_cells, fill_answers, generate_in_course, nbgrader_env
-from mali_ssr.grading import LOG_DIR, CourseError, grade, gradebook_snapshot
+from mali_ssr.grading import CourseError, grade, gradebook_snapshot
+
+LOG_DIR = Path(".mali-ssr") / "grade-logs"
 
 pytestmark = pytest.mark.slow
 
@@ -217,7 +219,7 @@ def test_unknown_assignment(base_course, tmp_path):
 def test_assignment_not_released(base_course, tmp_path):
     root = course(base_course, tmp_path, {})
     with pytest.raises(CourseError, match=r"'03_impunity_and_peace' is not in the gradebook yet: run "
-                                          r"`nbgrader generate_assignment 03_impunity_and_peace` first"):
+                                          r"`nbgrader generate_assignment 03_impunity_and_peace --force`"):
         grade(root, "03_impunity_and_peace", progress=None)
 
 
@@ -291,7 +293,7 @@ def test_gradebook_locked_exclusively(base_course, tmp_path):
             pytest.fail("grade() was still waiting for the locked gradebook after 25 s")
     assert_nothing_graded(root)
     report = json.loads(out.strip().splitlines()[-1])
-    assert report["raised"] == "mali_ssr.grading.CourseError", report
+    assert report["raised"] == "mali_ssr.grading.course.CourseError", report
     assert re.search(r"gradebook .* is in use by another process", report["message"]), report
 
 

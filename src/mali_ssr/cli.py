@@ -72,9 +72,13 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_grade(args: argparse.Namespace) -> int:
     from .grading import CourseError, grade
-    from .sandbox import Policy
+    from .i18n import _
+    from .sandbox.policy import Policy
 
     policy = Policy(memory_mb=args.memory_mb, cpu_seconds=args.cpu_seconds)
+    if args.no_sandbox:
+        print(_("warning: grading WITHOUT the sandbox (--no-sandbox): student code runs with your rights"),
+              file=sys.stderr)
     try:
         result = grade(Path.cwd(), args.assignment, jobs=args.jobs, timeout=args.timeout, force=args.force,
                        students=args.student or None, sandbox=not args.no_sandbox, policy=policy)
@@ -98,7 +102,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .class_report import collect, hardest_questions, write_csv, write_figure
+    from .grading.report import collect, hardest_questions, write_csv, write_figure
     from .grading import CourseError
 
     try:

@@ -1,0 +1,384 @@
+"""`mali-ssr grade`: autograde a class's submissions in parallel, one student per forked worker.
+
+Why not just `nbgrader autograde`? It grades students one after the other and
+pays the Jupyter stack's start-up cost on every call. Here the parent process
+imports nbgrader once, then forks one short-lived child per student, up to
+``jobs`` at a time. Each child runs nbgrader's own autograde for that single
+student, with the course's own configuration (so the same sandbox, re-check
+and limits as plain ``nbgrader autograde``) against the course gradebook: the
+gradebook ends up exactly as a sequential ``nbgrader autograde`` leaves it.
+
+Each child grades a *checked copy* of the submission (regular files only, see
+:mod:`.submissions`). A child that crashes, hangs past its wall-time limit or
+meets a corrupt notebook fails alone: the others go on, and the failures are
+listed by student at the end with the reason taken from that student's log.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from ..i18n import _
+from ..sandbox.policy import Policy, detect, refusal
+from . import gradebook
+from .course import Course, CourseError
+from .recheck import FLAGS_DIR
+from .submissions import checked_copy
+from .tampering import FOREIGN, inspect_submission
+
+SANDBOXED_EXECUTE = "mali_ssr.grading.recheck.RecheckingExecute"
+
+
+@dataclass
+class GradeResult:
+    assignment: str
+    graded: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+    sandbox_missing: list[str] = field(default_factory=list)
+    flags: dict[str, list[str]] = field(default_factory=dict)  # student -> what the grader noticed
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def check_course(course: Course, assignment: str) -> list[str]:
+    """Check the course folder and the request; return the students who submitted ``assignment``."""
+    course.require_assignment(assignment)
+    gradebook.require_free(course)
+    if not gradebook.has_assignment(course, assignment):
+        raise CourseError(_("assignment {a!r} is not in the gradebook yet: run `nbgrader generate_assignment {a} "
+                            "--force` (from {root}), then grade again").format(a=assignment, root=course.root))
+    if not course.submitted_dir.is_dir():
+        raise CourseError(_("there is no {folder} folder in {root}: collect the submissions first "
+                            "(`mali-ssr collect {a} ZIP` for an LMS download, or `nbgrader collect {a}`)").format(
+            folder=course.submitted_dir.name + "/", root=course.root, a=assignment))
+    students = course.students_who_submitted(assignment)
+    if not students:
+        raise CourseError(_("no submission of {a!r} under {folder} (expected {folder}<student>/{a}/)").format(
+            a=assignment, folder=course.submitted_dir.name + "/"))
+    return students
+
+
+def check_config_sandboxes(course: Course) -> None:
+    """Refuse a course whose nbgrader_config.py would run student code outside the sandbox."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course.root)).load_config()
+    steps = [str(s) for s in config.get("Autograde", {}).get("autograde_preprocessors", [])]
+    if SANDBOXED_EXECUTE not in steps:
+        raise CourseError(_("{root}/nbgrader_config.py does not run student code in the grading sandbox: its "
+                            "Autograde.autograde_preprocessors must include {step} (copy the course's own "
+                            "nbgrader_config.py)").format(root=course.root, step=SANDBOXED_EXECUTE))
+
+
+class GradingLock:
+    """One `mali-ssr grade` at a time per course: a second run is refused at once, with a clear message."""
+
+    def __init__(self, course: Course):
+        self.path = course.state_dir / "grade.lock"
+
+    def __enter__(self):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._handle = open(self.path, "a+")  # noqa: SIM115 - held for the whole run
+        try:
+            fcntl.flock(self._handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._handle.close()
+            raise CourseError(_("another `mali-ssr grade` is running in this course (lock {path}); wait for it to "
+                                "finish, then run this again. Nothing was graded.").format(path=self.path)) from None
+        return self
+
+    def __exit__(self, *exc):
+        fcntl.flock(self._handle, fcntl.LOCK_UN)
+        self._handle.close()
+
+
+@dataclass
+class Job:
+    student: str
+    process: object
+    started: float
+    slot: int
+    scratch: str
+
+
+class Runner:
+    """Starts one child per student as slots free up, and collects them as they finish."""
+
+    def __init__(self, course: Course, assignment: str, jobs: int, timeout: float, force: bool,
+                 sandbox: bool, policy: Policy, result: GradeResult, progress, on_result, redo: set[str]):
+        import multiprocessing
+
+        self.course, self.assignment, self.jobs, self.timeout = course, assignment, jobs, timeout
+        self.force, self.sandbox, self.policy, self.result = force, sandbox, policy, result
+        self.progress, self.on_result, self.redo = progress, on_result, redo
+        self.logs = course.state_dir / "grade-logs" / assignment
+        self.checked = course.state_dir / "checked"
+        self.context = multiprocessing.get_context("fork")
+        self.running: dict[str, Job] = {}
+
+    def run(self, queue: list[str]) -> None:
+        queue = list(queue)
+        try:
+            while queue or self.running:
+                while queue and len(self.running) < self.jobs:
+                    self._start(queue.pop(0))
+                time.sleep(0.02)
+                for student, job in list(self.running.items()):
+                    self._poll(student, job)
+        finally:  # interrupted (Ctrl-C): stop what is running and clean up; graded students keep their marks
+            for job in self.running.values():
+                _kill_group(job.process.pid)
+                job.process.join(5)
+                shutil.rmtree(job.scratch, ignore_errors=True)
+
+    def _argv(self, student: str, slot: int) -> list[str]:
+        argv = [self.assignment, f"--student={student}", f"--CourseDirectory.db_url={self.course.db_url}",
+                f"--CourseDirectory.submitted_directory={self.checked.relative_to(self.course.root)}",
+                f"--SandboxKernelManager.slot={slot}"]
+        if self.sandbox:
+            for name in ("memory_mb", "cpu_seconds", "processes", "file_mb", "disk_mb", "open_files", "output_mb"):
+                argv.append(f"--SandboxKernelManager.{name}={getattr(self.policy, name)}")
+        else:
+            argv.append("--SandboxKernelManager.enabled=False")
+        if self.force or student in self.redo:
+            argv.append("--force")
+        return argv
+
+    def _start(self, student: str) -> None:
+        slot = min(set(range(self.jobs)) - {j.slot for j in self.running.values()})
+        scratch = tempfile.mkdtemp(prefix="mali-ssr-")  # short: Unix socket paths are limited to ~100 bytes
+        process = self.context.Process(target=_child, daemon=False, args=(
+            self.course.root, self._argv(student, slot), self.logs / f"{student}.log", scratch))
+        process.start()
+        self.running[student] = Job(student, process, time.monotonic(), slot, scratch)
+
+    def _poll(self, student: str, job: Job) -> None:
+        code = job.process.exitcode
+        if code is None and time.monotonic() - job.started > self.timeout:
+            _kill_group(job.process.pid)
+            job.process.join(5)
+            self.result.failed[student] = _("took longer than {s:g} s and was stopped").format(s=self.timeout)
+        elif code is None:
+            return
+        elif code != 0:
+            self.result.failed[student] = failure_reason(self.logs / f"{student}.log", code)
+        else:
+            self.result.graded.append(student)
+            (self.logs / f"{student}.done").write_text("graded\n")
+        recheck = recheck_flags(self.course, self.assignment, student)
+        if recheck:
+            self.result.flags.setdefault(student, []).extend(recheck)
+        if student in self.result.failed:
+            self.result.flags.setdefault(student, []).append(
+                _("could not be graded: {why}").format(why=self.result.failed[student]))
+        _kill_group(job.process.pid)  # anything the child left behind (a stray kernel) goes too
+        shutil.rmtree(job.scratch, ignore_errors=True)
+        del self.running[student]
+        ok = student not in self.result.failed
+        if self.progress is not None:
+            self.progress.update(1)
+            self.progress.set_postfix_str(_("{n} failed").format(n=len(self.result.failed)))
+        if self.on_result:
+            self.on_result(student, ok)
+
+
+def _child(root: Path, argv: list[str], log_path: Path, scratch: str) -> None:
+    """Run nbgrader's autograde for one student, in a forked child, and exit."""
+    code = 1
+    try:
+        os.setsid()  # own process group: a timeout kills the child and what it started
+        tempfile.tempdir = os.environ["TMPDIR"] = scratch  # kernel run folders: removed by the parent
+        _die_with_parent()
+        log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        os.dup2(log, 1)
+        os.dup2(log, 2)
+        # under pytest or Jupyter sys.stdout is not fd 1: point Python's streams at the log too
+        sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
+        sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
+        os.chdir(root)
+        from nbgrader.apps import AutogradeApp
+
+        app = AutogradeApp()
+        app.initialize(argv)
+        app.start()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    except BaseException:  # noqa: BLE001 - report anything, never hang the parent
+        import traceback
+
+        traceback.print_exc()
+        code = 1
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def _die_with_parent() -> None:
+    """Linux: if the grading command is killed, its children stop too (nothing grades unattended)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    parent = os.getppid()
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def failure_reason(log_path: Path, code: int | None) -> str:
+    """The most telling line of a failed student's log."""
+    try:
+        lines = [line.strip() for line in log_path.read_text(errors="replace").splitlines() if line.strip()]
+    except OSError:
+        lines = []
+    for marker in ("SandboxUnavailable", "CourseError", "CellTimeoutError", "Timeout", "DeadKernelError",
+                   "NotJSONError", "ValidationError", "PermissionError", "Error", "error"):
+        hits = [line for line in lines if marker in line]
+        if hits:
+            return hits[-1][-300:]
+    if code is not None and code < 0:
+        return _("killed by signal {n}").format(n=-code)
+    return _("autograde exited with status {code}").format(code=code)
+
+
+def recheck_flags(course: Course, assignment: str, student: str) -> list[str]:
+    import json
+
+    path = course.root / FLAGS_DIR / assignment / f"{student}.recheck.json"
+    try:
+        found = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return []
+    return [str(flag) for notebook_flags in found.values() for flag in notebook_flags]
+
+
+def grade(root: str | Path, assignment: str, jobs: int | None = None, timeout: float = 600.0,
+          force: bool = False, students: list[str] | None = None, progress: TextIO | None = sys.stderr,
+          on_result: Callable[[str, bool], None] | None = None, sandbox: bool = True,
+          policy: Policy | None = None, allow_unsandboxed: bool = False) -> GradeResult:
+    """Autograde every submission of ``assignment`` in the course at ``root``, ``jobs`` students at a time.
+
+    With ``sandbox`` (the default) every kernel runs inside :mod:`mali_ssr.sandbox`; where it cannot, nothing
+    is graded unless ``allow_unsandboxed``.
+    """
+    course = Course.load(root)
+    all_students = check_course(course, assignment)
+    check_config_sandboxes(course)
+    if students:
+        unknown = sorted(set(students) - set(all_students))
+        if unknown:
+            raise CourseError(_("no submission of {a!r} from: {who}").format(a=assignment, who=", ".join(unknown)))
+        all_students = [s for s in all_students if s in students]
+    result = GradeResult(assignment)
+    if sandbox:
+        result.sandbox_missing = detect().missing()
+        if result.sandbox_missing and not allow_unsandboxed:
+            raise CourseError(refusal(result.sandbox_missing))
+    with GradingLock(course):
+        _grade_locked(course, assignment, all_students, jobs, timeout, force, progress, on_result, sandbox,
+                      policy or Policy(), result)
+    return result
+
+
+def _grade_locked(course, assignment, all_students, jobs, timeout, force, progress, on_result, sandbox, policy,
+                  result: GradeResult) -> None:
+    # one more than the cores: while one student's kernel starts, another's grader has work to do
+    jobs = max(1, jobs or (os.cpu_count() or 1) + 1)
+    logs = course.state_dir / "grade-logs" / assignment
+    logs.mkdir(parents=True, exist_ok=True)
+    todo, redo = [], set()
+    for student in all_students:
+        done = (logs / f"{student}.done").is_file() and course.autograded(student, assignment).is_dir()
+        if done and not force:
+            result.skipped.append(student)
+            continue
+        todo.append(student)  # never graded, or a run stopped halfway through this student: grade again
+        (logs / f"{student}.done").unlink(missing_ok=True)
+        if course.autograded(student, assignment).exists():
+            redo.add(student)  # nbgrader would skip it as done: make it start over
+    for student in list(todo):
+        copy = checked_copy(course.submission(student, assignment),
+                            course.state_dir / "checked" / student / assignment)
+        found = copy.flags + inspect_submission(course, assignment, student, folder=copy.folder)
+        if found:
+            result.flags[student] = found
+        foreign = [flag for flag in found if flag.startswith(FOREIGN)]
+        if foreign:  # grading it would only record zeros under this assignment's name
+            todo.remove(student)
+            result.failed[student] = foreign[0]
+            result.flags[student].append(_("could not be graded: {why}").format(why=foreign[0]))
+        (course.root / FLAGS_DIR / assignment).mkdir(parents=True, exist_ok=True)
+        (course.root / FLAGS_DIR / assignment / f"{student}.recheck.json").unlink(missing_ok=True)
+
+    _warm_up()  # pay import and set-up costs once, here, rather than in every forked child
+    bar = _progress_bar(len(todo), progress, assignment)
+    started = time.perf_counter()
+    try:
+        Runner(course, assignment, jobs, timeout, force, sandbox, policy, result, bar, on_result, redo).run(todo)
+    finally:
+        if bar is not None:
+            bar.close()
+        shutil.rmtree(course.state_dir / "checked", ignore_errors=True)
+    result.seconds = time.perf_counter() - started
+    result.graded.sort()
+    flagged = sorted(s for s in result.flags if s in result.graded)
+    if flagged:
+        gradebook.flag_submissions(course, assignment, flagged)
+
+
+def _progress_bar(total: int, stream: TextIO | None, assignment: str):
+    """tqdm's bar (with the time left), or None when the caller wants no progress shown."""
+    if stream is None:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, file=stream, unit=_("student"), desc=assignment, dynamic_ncols=True,
+                mininterval=0.5 if stream.isatty() else 5.0)
+
+
+def _warm_up() -> None:
+    """Import and build, once in the parent, what every child would otherwise build again.
+
+    The children are forked, so they inherit all of this: nbgrader's apps, the
+    notebook schema validator (building its format checkers costs over a
+    second), nbconvert's exporter, the kernel client machinery and the staged
+    copy of the package that every sandbox mounts.
+    """
+    import nbformat
+    import nbgrader.apps  # noqa: F401
+    import nbgrader.preprocessors  # noqa: F401
+    from nbconvert.exporters import NotebookExporter
+
+    from ..sandbox import kernel  # noqa: F401
+    from ..sandbox.mounts import staged_package
+    from . import recheck  # noqa: F401
+
+    nbformat.validate(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")]))
+    NotebookExporter()
+    staged_package()
+
+
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
