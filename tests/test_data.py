@@ -217,3 +217,26 @@ def test_unknown_publication_date_cites_as_no_date(shipped):
     assert herodote.citation() == "Hérodote.net (n.d.)"
     assert shipped.bibliography["afribone1968"].citation() == "Afribone (n.d.-a)"
     assert shipped.bibliography["maliactu-crss"].citation() == "Maliactu (2019a)"
+
+
+# --- self-checks: the right answer must not be guessable from its length ------------------------------
+
+
+def _share_where_answer_is_longest(checks) -> float:
+    """Share of questions whose correct option is (one of) the longest: a test-wise student's shortcut."""
+    checks = list(checks)
+    longest = sum(len(c.options[c.answer]) == max(len(o) for o in c.options) for c in checks)
+    return longest / len(checks)
+
+
+def test_correct_option_is_the_longest_in_at_most_a_third_of_self_checks(shipped):
+    share = _share_where_answer_is_longest(shipped.self_checks.values())
+    assert share <= 1 / 3, f"the correct option is the longest in {share:.0%} of the self-checks"
+
+
+def test_the_length_rule_catches_answers_padded_to_be_longest(shipped):
+    from dataclasses import replace
+
+    padded = [replace(c, options=tuple(o + " (in full detail)" * (i == c.answer) for i, o in enumerate(c.options)))
+              for c in shipped.self_checks.values()]
+    assert _share_where_answer_is_longest(padded) > 1 / 3
