@@ -187,3 +187,56 @@ def test_ended_must_be_true_or_false(data_copy):
     _edit(data_copy, "institutions", change)
     with pytest.raises(DataError, match=r"'cdr', field 'changes\[0\].ended'"):
         load(data_copy)
+
+
+# --- publication dates in the bibliography -----------------------------------------------------------
+
+PUBLICATION_CASES = [
+    (lambda r: r.update(published="autumn 2017"), "published", "is not a publication date"),
+    (lambda r: r.update(published="2017-13"), "published", "not a real calendar date"),
+    (lambda r: r.update(year=2016), "year", "differs from the publication date"),
+    (lambda r: r.update(published="unknown"), "year", "leave out 'year'"),
+    (lambda r: (r.pop("year"), r.update(published="unknown"), r.pop("note")), "note", "needs a note"),
+    (lambda r: r.pop("published"), "published", "required field is missing"),
+]
+
+
+@pytest.mark.parametrize(("change", "field", "fragment"), PUBLICATION_CASES,
+                         ids=[c[1] + f"-{i}" for i, c in enumerate(PUBLICATION_CASES)])
+def test_bad_publication_date_is_rejected(data_copy, change, field, fragment):
+    _edit(data_copy, "bibliography", lambda rs: change(_first(rs, "bagayoko2017")))
+    with pytest.raises(DataError) as info:
+        load(data_copy)
+    assert (info.value.file, info.value.record, info.value.field) == ("bibliography.yaml", "bagayoko2017", field)
+    assert fragment in str(info.value)
+
+
+def test_unknown_publication_date_cites_as_no_date(shipped):
+    herodote = shipped.bibliography["herodote1857"]
+    assert herodote.year is None and herodote.published == "unknown"
+    assert herodote.citation() == "Hérodote.net (n.d.)"
+    assert shipped.bibliography["afribone1968"].citation() == "Afribone (n.d.-a)"
+    assert shipped.bibliography["maliactu-crss"].citation() == "Maliactu (2019a)"
+
+
+# --- self-checks: the right answer must not be guessable from its length ------------------------------
+
+
+def _share_where_answer_is_longest(checks) -> float:
+    """Share of questions whose correct option is (one of) the longest: a test-wise student's shortcut."""
+    checks = list(checks)
+    longest = sum(len(c.options[c.answer]) == max(len(o) for o in c.options) for c in checks)
+    return longest / len(checks)
+
+
+def test_correct_option_is_the_longest_in_at_most_a_third_of_self_checks(shipped):
+    share = _share_where_answer_is_longest(shipped.self_checks.values())
+    assert share <= 1 / 3, f"the correct option is the longest in {share:.0%} of the self-checks"
+
+
+def test_the_length_rule_catches_answers_padded_to_be_longest(shipped):
+    from dataclasses import replace
+
+    padded = [replace(c, options=tuple(o + " (in full detail)" * (i == c.answer) for i, o in enumerate(c.options)))
+              for c in shipped.self_checks.values()]
+    assert _share_where_answer_is_longest(padded) > 1 / 3

@@ -26,6 +26,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .i18n import _
 from .messages import text
 
 FILES = ("bibliography", "timeline", "institutions", "actors", "glossary")
@@ -163,10 +164,14 @@ def parse_date(value: Any, precision: str) -> PartialDate:
 
 @dataclass(frozen=True)
 class Source:
+    """One bibliography entry. ``year`` is the year of publication, never the year of the events reported;
+    it is ``None`` when the publication date is unknown (``published: unknown``), and the citation says "n.d.".
+    """
+
     id: str
     author: str
     title: str
-    year: int
+    year: int | None
     outlet: str
     language: str
     kind: str
@@ -174,14 +179,23 @@ class Source:
     note: str | None = None
     cite_as: str | None = None  # short name in citations: a surname or an organisation's usual name
     suffix: str = ""  # 'a', 'b'... when two sources share a short name and a year
+    published: str = "unknown"  # "YYYY", "YYYY-MM", "YYYY-MM-DD" or "unknown"
 
     @property
     def short_name(self) -> str:
         return self.cite_as or self.author.split()[-1]
 
+    @property
+    def date_label(self) -> str:
+        """What a citation shows for the date: '2017', '2015a', or 'n.d.' (no date) when it is unknown."""
+        if self.year is None:
+            no_date = _("n.d.")
+            return f"{no_date}-{self.suffix}" if self.suffix else no_date
+        return f"{self.year}{self.suffix}"
+
     def citation(self) -> str:
         """Short reference: 'Bagayoko (2017)'; 'DCAF (2015a)' where two would look alike."""
-        return f"{self.short_name} ({self.year}{self.suffix})"
+        return f"{self.short_name} ({self.date_label})"
 
 
 @dataclass(frozen=True)
@@ -469,8 +483,8 @@ S, I, L = str, int, list  # noqa: E741 - short names keep the field tables reada
 VARIANT_FIELDS = {"variants": (False, L), "certainty": (False, S, CERTAINTIES), "note": (False, S)}
 
 BIBLIOGRAPHY_FIELDS = {
-    "id": (True, S), "author": (True, S), "cite_as": (False, S), "title": (True, S), "year": (True, I),
-    "outlet": (True, S),
+    "id": (True, S), "author": (True, S), "cite_as": (False, S), "title": (True, S), "year": (False, I),
+    "published": (True, S), "outlet": (True, S),
     "url": (False, S), "language": (True, S), "kind": (True, S, SOURCE_KINDS), "note": (False, S),
 }
 TIMELINE_FIELDS = {
@@ -515,13 +529,43 @@ def _records(file: str, raw: Any, fields: dict, known_sources) -> list[_Checker]
     return checkers
 
 
+UNKNOWN_PUBLICATION = "unknown"
+
+
+def _publication_year(c: _Checker) -> int | None:
+    """Check ``published`` against ``year``: the citation year is the publication year, or absent if unknown."""
+    published = c.get("published")
+    year = c.get("year")
+    if published == UNKNOWN_PUBLICATION:
+        if year is not None:
+            raise c.fail("year", _("the publication date is unknown, so leave out 'year' (the citation says "
+                                   "n.d.); an event year is not a publication year"))
+        if not c.raw.get("note"):
+            raise c.fail("note", _("'published: unknown' needs a note that says the date is not recorded"))
+        return None
+    precision = next((p for p, pattern in DATE_PATTERNS.items() if pattern.match(published)), None)
+    if precision is None:
+        raise c.fail("published", _("'{value}' is not a publication date: write YYYY, YYYY-MM, YYYY-MM-DD "
+                                    "or unknown").format(value=published))
+    try:
+        date = parse_date(published, precision)
+    except ValueError as exc:
+        raise c.fail("published", str(exc)) from None
+    if year is None:
+        raise c.fail("year", text("data.missing_field"))
+    if year != date.year:
+        raise c.fail("year", _("year {year} differs from the publication date {published}: the citation year "
+                               "is the year of publication").format(year=year, published=published))
+    return year
+
+
 def _build_bibliography(raw: Any) -> dict[str, Source]:
     out = {}
     for c in _records("bibliography.yaml", raw, BIBLIOGRAPHY_FIELDS, None):
         out[c.get_id()] = Source(
-            id=c.get_id(), author=c.get("author"), title=c.get("title"), year=c.get("year"),
+            id=c.get_id(), author=c.get("author"), title=c.get("title"), year=_publication_year(c),
             outlet=c.get("outlet"), language=c.get("language"), kind=c.get("kind"),
-            url=c.get("url"), note=c.get("note"), cite_as=c.get("cite_as"),
+            url=c.get("url"), note=c.get("note"), cite_as=c.get("cite_as"), published=c.get("published"),
         )
     # Two sources that would cite alike get 2015a, 2015b, in file order.
     groups: dict[tuple[str, int], list[str]] = {}

@@ -75,7 +75,7 @@ def reading_list(*source_ids: str, data: CourseData | None = None) -> None:
         s = data.bibliography[sid]
         link = f' <a href="{html.escape(s.url)}">{html.escape(s.url)}</a>' if s.url else ""
         note = f" <small>({html.escape(s.note)})</small>" if s.note else ""
-        items.append(f"<li>{html.escape(s.author)} ({s.year}{s.suffix}). <i>{html.escape(s.title)}</i>. "
+        items.append(f"<li>{html.escape(s.author)} ({s.date_label}). <i>{html.escape(s.title)}</i>. "
                      f"{html.escape(s.outlet)}.{link}{note}</li>")
     display(HTML(f"<ul>{''.join(items)}</ul>"))
 
