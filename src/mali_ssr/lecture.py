@@ -97,3 +97,20 @@ def term(term_id: str, data: CourseData | None = None) -> None:
     if not view.ok:
         raise KeyError(view.message)
     display(HTML(view.html))
+
+
+def home() -> None:
+    """Show the course contents: every module and assignment, with links, time needed and progress."""
+    from IPython.display import HTML, display
+
+    from .course_home import contents, home_html, progress
+
+    entries = contents()
+    display(HTML(home_html(entries, progress(entries=entries))))
+
+
+def progress() -> dict[str, str]:
+    """Each course notebook's status in this workspace: not-started, opened, worked-on or missing."""
+    from .course_home import progress as workspace_progress
+
+    return workspace_progress()
