@@ -187,3 +187,26 @@ def test_a_figure_without_description_is_refused():
 def test_every_widget_figure_has_a_description(view):
     shown = view()
     assert shown.figure is not None and figure_display.description(shown.figure)
+
+
+# ------------------------------------------------------------------------ HTML edition
+
+
+def test_outside_requests_finds_cdn_scripts_and_styles():
+    from mali_ssr.html_edition import outside_requests
+
+    page = ('<script src="https://cdn.example/x.js"></script><link rel="stylesheet" href="//cdn.example/y.css">'
+            '<style>@import "https://fonts.example/z.css"; body{background:url(data:image/png;base64,AAA)}</style>'
+            '<a href="https://example.org/">a link is not a request</a><img src="data:image/png;base64,AAA" alt="x">')
+    assert outside_requests(page) == ["https://cdn.example/x.js", "//cdn.example/y.css", "https://fonts.example/z.css"]
+
+
+def test_contents_page_has_language_headings_and_links(tmp_path):
+    from mali_ssr.html_edition import Page, contents_page
+
+    found = [Page(ROOT / "course" / "01_history.ipynb", "01_history.html", "Module 1", "lecture"),
+             Page(ROOT / "solutions" / "01_history" / "01_history.ipynb", "solution-01_history.html", "A1", "solution")]
+    page = contents_page(found, "en")
+    assert '<html lang="en">' in page
+    assert heading_problems([int(h) for h in HTML_HEADING.findall(page)]) == []
+    assert 'href="01_history.html"' in page and 'href="solution-01_history.html"' in page
