@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from matplotlib.figure import Figure
 
 from mali_ssr import plots
 from mali_ssr.data import DataError, load
@@ -69,7 +70,7 @@ def test_the_map_draws_one_marker_per_located_event_in_the_filter(geo, categorie
 def test_markers_sit_near_their_place(geo):
     data = load()
     located = geo.located([data.events["aguelhok-2012"]])
-    ax = plots.map_chart(geo, located, ax=__import__("matplotlib.figure").figure.Figure().add_subplot())
+    ax = plots.map_chart(geo, located, ax=Figure().add_subplot())
     (x, y), = [tuple(p) for c in ax.collections for p in c.get_offsets()]
     place = geo.places["aguelhok"]
     assert (x, y) == pytest.approx((place.longitude, place.latitude))
