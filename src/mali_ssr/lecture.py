@@ -1,19 +1,19 @@
-"""One-line calls for the lecture notebooks: figures with captions, reading lists.
+"""One-line calls for the lecture notebooks: figures with captions, reading lists, the course home.
 
 A lecture cell should read like a sentence, for example
 ``lecture.figure("timeline")``. The figure is drawn by :mod:`mali_ssr.plots`
-and shown with its alt-text description as a caption, so that the meaning of
-every picture is also written down.
+and shown by :mod:`mali_ssr.figure_display` with its description as alt text
+and as a caption, so that the meaning of every picture is also written down.
 """
 
 from __future__ import annotations
 
 import html
-import io
 from collections.abc import Callable
 
-from . import plots
+from . import figure_display, plots
 from .data import INITIATIVE_CATEGORIES, CourseData, load
+from .i18n import _
 
 
 def _draw(name: str, data: CourseData):
@@ -35,34 +35,41 @@ def _draw(name: str, data: CourseData):
         "actors": ((10, 4.5), lambda ax: plots.actors_chart(data.actors, ax=ax),
                    lambda: plots.actors_description(data.actors)),
         "accountability": ((10, 3), lambda ax: plots.timeline_chart(accountability, ax=ax,
-                                                                    title="Accountability events"),
+                                                                    title=_("Accountability events")),
                            lambda: plots.timeline_description(accountability)),
-        "since-2018": ((10, 4), lambda ax: plots.timeline_chart(recent, ax=ax, title="Events since 2018"),
+        "since-2018": ((10, 4), lambda ax: plots.timeline_chart(recent, ax=ax, title=_("Events since 2018")),
                        lambda: plots.timeline_description(recent)),
+        "map": ((10, 7.5), lambda ax: _draw_map(data, ax), None),
     }
     if cnrss is not None and cnrss.members:
         figures["cnrss-seats"] = (
-            (7, 2.5), lambda ax: plots.composition_chart(cnrss.members, ax=ax, title="CNRSS: seats with a known count"),
-            lambda: "Bars for the CNRSS seats whose number a source gives: "
-                    + ", ".join(f"{m.group} {m.count}" for m in cnrss.members) + ".",
+            (7, 2.5), lambda ax: plots.composition_chart(cnrss.members, ax=ax,
+                                                         title=_("CNRSS: seats with a known count")),
+            lambda: _("CNRSS: {description}").format(description=plots.composition_description(cnrss.members)),
         )
     if name not in figures:
-        raise KeyError(f"unknown figure {name!r}; choose one of: {', '.join(sorted(figures))}")
+        raise KeyError(_("unknown figure {name!r}; choose one of: {names}").format(
+            name=name, names=", ".join(sorted(figures))))
     size, draw, describe = figures[name]
     fig = Figure(figsize=size, layout="constrained")
-    draw(fig.add_subplot())
-    return fig, describe()
+    ax = draw(fig.add_subplot())
+    return fig, describe() if describe else figure_display.description(ax.figure)
+
+
+def _draw_map(data: CourseData, ax):
+    from .places import load_geography
+
+    geography = load_geography(data) if data is not load() else load_geography()
+    return plots.map_chart(geography, geography.located(data.timeline), ax=ax)
 
 
 def figure(name: str, data: CourseData | None = None) -> None:
-    """Show a named course figure with its one-sentence description as a caption."""
-    from IPython.display import HTML, Image, display
+    """Show a named course figure with its one-sentence description as alt text and as a caption.
 
+    Names: timeline, initiatives, institutions, actors, accountability, since-2018, map, cnrss-seats.
+    """
     fig, description = _draw(name, data or load())
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=90)
-    display(Image(buffer.getvalue()))
-    display(HTML(f"<p><i>Figure: {html.escape(description)}</i></p>"))
+    figure_display.show(fig, alt=description)
 
 
 def reading_list(*source_ids: str, data: CourseData | None = None) -> None:
@@ -90,3 +97,20 @@ def term(term_id: str, data: CourseData | None = None) -> None:
     if not view.ok:
         raise KeyError(view.message)
     display(HTML(view.html))
+
+
+def home() -> None:
+    """Show the course contents: every module and assignment, with links, time needed and progress."""
+    from IPython.display import HTML, display
+
+    from .course_home import contents, home_html, progress
+
+    entries = contents()
+    display(HTML(home_html(entries, progress(entries=entries))))
+
+
+def progress() -> dict[str, str]:
+    """Each course notebook's status in this workspace: not-started, opened, worked-on or missing."""
+    from .course_home import progress as workspace_progress
+
+    return workspace_progress()

@@ -11,7 +11,6 @@ controls and wires them to the view function with ``interactive_output``.
 from __future__ import annotations
 
 import html
-import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -65,14 +64,14 @@ def _model_banner(assumptions: Iterable[str]) -> str:
 
 def _show(view: View) -> None:
     """Display a view inside an Output widget (used by the builders)."""
-    from IPython.display import HTML, Image, display
+    from IPython.display import HTML, display
+
+    from .figure_display import show
 
     if view.message:
         display(HTML(_warning(view.message) if not view.ok else f"<p>{html.escape(view.message)}</p>"))
     if view.figure is not None:
-        buffer = io.BytesIO()
-        view.figure.savefig(buffer, format="png", dpi=90)
-        display(Image(buffer.getvalue()))
+        show(view.figure, caption=False)  # alt text from the chart's own description
     if view.html:
         display(HTML(view.html))
 
@@ -157,7 +156,7 @@ def timeline_view(categories: Iterable[str], drivers: Iterable[str], period: Seq
     if not events:
         return View(message=text("widget.no_events"))
     fig, ax = _figure(10, 4.5, left=0.21, right=0.8, bottom=0.11)
-    plots.timeline_chart(events, ax=ax, title=title)
+    plots.timeline_chart(events, ax=ax, title=title, drivers=drivers)
     rows = "".join(_event_row(e, data) for e in events)
     table = f'<div style="max-height:300px;overflow-y:auto"><table>{rows}</table></div>'
     message = text("widget.events_shown", n=len(events), start=period[0], end=period[1])

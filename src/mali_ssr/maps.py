@@ -1,0 +1,58 @@
+"""The course map as a widget: located timeline events, filtered by category and period.
+
+:func:`map_view` is a plain function of the control values (tests call it without a
+browser); :func:`event_map` builds the controls. Places and their sources are in
+:mod:`mali_ssr.places`.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+
+from . import plots
+from .data import CATEGORIES, CourseData, filter_events, load
+from .i18n import _, ngettext
+from .places import load_geography
+from .widgets import FIRST_YEAR, LAST_YEAR, View, _check_period, _figure, _show
+
+
+def map_view(categories: Iterable[str] = CATEGORIES, period: Sequence[int] = (FIRST_YEAR, LAST_YEAR),
+             data: CourseData | None = None) -> View:
+    """The events of the chosen categories and period that have a place, on the map and in a list."""
+    data = data or load()
+    categories = list(categories)
+    for value in categories:
+        if value not in CATEGORIES:
+            return View(message=_("Unknown choice {value!r}. Pick one from the list.").format(value=value))
+    problem = _check_period(period)
+    if problem:
+        return View(message=problem)
+    geography = load_geography(data) if data is not load() else load_geography()
+    events = filter_events(data.timeline, categories, None, period[0], period[1])
+    located = geography.located(events)
+    fig, ax = _figure(9, 7.2, left=0.08, right=0.72, bottom=0.08, top=0.93)
+    plots.map_chart(geography, located, ax=ax)
+    rows = "".join(
+        f"<li>{html.escape(event.date.label())}, {html.escape(place.name)}: {html.escape(event.title)} "
+        f"<small>[{html.escape(data.cite(*event.sources))}]</small></li>" for event, place in located)
+    listing = f'<ul style="text-align:left">{rows}</ul>' if rows else ""
+    message = ngettext("{n} of the {total} selected events has a place on the map, {start} to {end}.",
+                       "{n} of the {total} selected events have a place on the map, {start} to {end}.",
+                       len(located)).format(n=len(located), total=len(events), start=period[0], end=period[1])
+    return View(message=message, html=listing, figure=fig, items=[e for e, _p in located])
+
+
+def event_map(categories: Sequence[str] = CATEGORIES, period: tuple[int, int] = (FIRST_YEAR, LAST_YEAR),
+              data: CourseData | None = None):
+    """A map of the located events; choose categories (Ctrl/Cmd for several) and the period."""
+    import ipywidgets as w
+
+    data = data or load()
+    cats = w.SelectMultiple(options=[(plots.CATEGORY_LABELS[c], c) for c in CATEGORIES], value=tuple(categories),
+                            rows=len(CATEGORIES), description=_("Category"))
+    years = w.IntRangeSlider(value=period, min=FIRST_YEAR, max=LAST_YEAR, description=_("Period"),
+                             layout=w.Layout(width="70%"))
+    out = w.interactive_output(lambda categories, period: _show(map_view(categories, period, data)),
+                               {"categories": cats, "period": years})
+    return w.VBox([cats, years, out])

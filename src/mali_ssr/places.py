@@ -1,0 +1,160 @@
+"""Where things happened: the places of the course map, their sources, and the map outline.
+
+Three files in ``course_data/``, each checked on load like the rest of the course data
+(a bad record raises :class:`~mali_ssr.data.DataError` naming file, record and field):
+
+* ``places.yaml``: each place's coordinates, with the gazetteer entry they come from;
+* ``event_places.yaml``: timeline event id -> place id, for events whose record names the place;
+* ``map_outline.geojson``: country outlines (Natural Earth, public domain), simplified.
+
+>>> geo = load_geography()
+>>> geo.places["kidal"].name
+'Kidal'
+>>> geo.inside_bounds(geo.places["algiers"])
+True
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .data import DataError, CourseData, Event, _Checker, _check_unique, _read_yaml, load
+from .messages import text
+
+PLACES_FILE = "places.yaml"
+EVENT_PLACES_FILE = "event_places.yaml"
+OUTLINE_FILE = "map_outline.geojson"
+PLACE_FIELDS = {
+    "id": (True, str), "name": (True, str), "country": (True, str), "latitude": (True, float),
+    "longitude": (True, float), "gazetteer": (True, str), "sources": (True, list),
+}
+
+
+@dataclass(frozen=True)
+class Place:
+    id: str
+    name: str
+    country: str
+    latitude: float
+    longitude: float
+    gazetteer: str  # the entry the coordinates come from, e.g. "GeoNames 2455290"
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Country:
+    name: str
+    iso_a3: str
+    role: str  # "mali", "neighbour" or "context"
+    polygons: tuple[tuple[tuple[float, float], ...], ...]  # outer rings, (longitude, latitude)
+
+
+@dataclass(frozen=True)
+class Geography:
+    places: dict[str, Place]
+    event_places: dict[str, str]  # event id -> place id
+    countries: tuple[Country, ...]
+    bounds: tuple[float, float, float, float]  # west, south, east, north
+
+    def place_of(self, event: Event) -> Place | None:
+        place_id = self.event_places.get(event.id)
+        return self.places[place_id] if place_id else None
+
+    def located(self, events) -> list[tuple[Event, Place]]:
+        """The events that have a place, with it, in the order given."""
+        return [(e, self.places[self.event_places[e.id]]) for e in events if e.id in self.event_places]
+
+    def inside_bounds(self, place: Place) -> bool:
+        west, south, east, north = self.bounds
+        return west <= place.longitude <= east and south <= place.latitude <= north
+
+
+def _number(checker: _Checker, key: str, low: float, high: float) -> float:
+    value = checker.raw.get(key)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise checker.fail(key, text("data.wrong_type", expected="a number", found=type(value).__name__, value=value))
+    if not low <= value <= high:
+        raise checker.fail(key, text("widget.out_of_range", what=key, low=low, high=high, value=value))
+    return float(value)
+
+
+def build_places(raw: Any, sources) -> dict[str, Place]:
+    if not isinstance(raw, list):
+        raise DataError(PLACES_FILE, "-", "-", text("data.not_list", found=type(raw).__name__))
+    out: dict[str, Place] = {}
+    ids = []
+    for index, record in enumerate(raw):
+        if not isinstance(record, dict):
+            raise DataError(PLACES_FILE, f"#{index + 1}", "-", text("data.not_mapping", found=type(record).__name__))
+        checker = _Checker(PLACES_FILE, record, index, PLACE_FIELDS, sources)
+        checker.check_keys()
+        place_id = checker.get_id()
+        ids.append((index, place_id))
+        out[place_id] = Place(
+            id=place_id, name=checker.get("name"), country=checker.get("country"),
+            latitude=_number(checker, "latitude", -90, 90), longitude=_number(checker, "longitude", -180, 180),
+            gazetteer=checker.get("gazetteer"), sources=checker.get_sources(),
+        )
+    _check_unique(PLACES_FILE, ids)
+    return out
+
+
+def build_event_places(raw: Any, places: dict[str, Place], events: dict[str, Event]) -> dict[str, str]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise DataError(EVENT_PLACES_FILE, "-", "-", text("data.not_mapping", found=type(raw).__name__))
+    for event_id, place_id in raw.items():
+        if event_id not in events:
+            raise DataError(EVENT_PLACES_FILE, str(event_id), "-", text("data.unknown_ref", kind="event", value=event_id))
+        if place_id not in places:
+            raise DataError(EVENT_PLACES_FILE, str(event_id), "place",
+                            text("data.unknown_ref", kind="place", value=place_id))
+    return dict(raw)
+
+
+def build_outline(raw: Any) -> tuple[tuple[Country, ...], tuple[float, float, float, float]]:
+    try:
+        countries = []
+        for feature in raw["features"]:
+            props = feature["properties"]
+            geometry = feature["geometry"]
+            polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+            rings = tuple(tuple((float(x), float(y)) for x, y in polygon[0]) for polygon in polygons)
+            countries.append(Country(props["name"], props["iso_a3"], props["role"], rings))
+        west, south, east, north = (float(v) for v in raw["bbox"])
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        raise DataError(OUTLINE_FILE, "-", "-", text("data.not_yaml", detail=f"not the expected GeoJSON: {exc}")) from None
+    return tuple(countries), (west, south, east, north)
+
+
+def load_geography(data: CourseData | None = None, data_dir: str | Path | None = None) -> Geography:
+    """Places, event locations and the outline, validated against the course data."""
+    if data is None and data_dir is None:
+        return _shipped()
+    data = data or load(data_dir)
+    return _build(data, data_dir)
+
+
+def _build(data: CourseData, data_dir) -> Geography:
+    base: Any = resources.files("mali_ssr") / "course_data" if data_dir is None else Path(data_dir)
+    places = build_places(_read_yaml(base / PLACES_FILE, PLACES_FILE), data.bibliography)
+    event_places = build_event_places(_read_yaml(base / EVENT_PLACES_FILE, EVENT_PLACES_FILE), places, data.events)
+    try:
+        outline = json.loads((base / OUTLINE_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataError(OUTLINE_FILE, "-", "-", text("data.missing_file", path=base / OUTLINE_FILE)) from None
+    except ValueError as exc:
+        raise DataError(OUTLINE_FILE, "-", "-", text("data.not_yaml", detail=exc)) from None
+    countries, bounds = build_outline(outline)
+    return Geography(places, event_places, countries, bounds)
+
+
+@lru_cache(maxsize=1)
+def _shipped() -> Geography:
+    return _build(load(), None)
