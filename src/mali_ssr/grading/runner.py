@@ -340,9 +340,6 @@ def _grade_locked(course, assignment, all_students, jobs, timeout, force, progre
         shutil.rmtree(course.state_dir / "checked", ignore_errors=True)
     result.seconds = time.perf_counter() - started
     result.graded.sort()
-    flagged = sorted(s for s in result.flags if s in result.graded)
-    if flagged:
-        gradebook.flag_submissions(course, assignment, flagged)
 
 
 def _progress_bar(total: int, stream: TextIO | None, assignment: str):
