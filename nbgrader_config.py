@@ -40,7 +40,7 @@ c.SandboxKernelManager.memory_mb = 2048      # the kernel's whole process tree
 c.SandboxKernelManager.cpu_seconds = 300
 c.SandboxKernelManager.processes = 128
 c.SandboxKernelManager.disk_mb = 128         # each private file system (/tmp, the working folder, the run folder)
-c.SandboxKernelManager.output_mb = 8         # all that one notebook may print or display
+c.SandboxKernelManager.output_mb = 4         # all that one notebook may print or display
 
 from mali_ssr.sandbox.kernel import SandboxedValidator  # noqa: E402
 

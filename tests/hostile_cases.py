@@ -595,7 +595,7 @@ CASES: list[Case] = [
     Case("fake_setup_cell", "honest answers, plus a new cell dressed as a locked instructor cell that writes a "
          "file into the course", 12, r"(setup_extra|metadata)", edit=_fake_setup_cell),
     Case("fake_outputs", "Q1 wrong; Q1's test cell stored with a 'Hidden tests passed' output", 9,
-         r"q1_first_coup.*stored outputs", answers={ANSWER[Q1]: WRONG_Q1}, edit=_fake_outputs),
+         None, answers={ANSWER[Q1]: WRONG_Q1}, edit=_fake_outputs),  # outputs are cleared: not a flag (#12)
     # --- values that lie
     Case("liar_eq", "Q1 is an int subclass whose __eq__ says True to everything (value 1991)", 9, None,
          answers={ANSWER[Q1]: LIAR_EQ}),
@@ -641,7 +641,7 @@ CASES: list[Case] = [
          answers={ANSWER[Q1]: STEAL_Q1.replace("@PATHS@", repr(["/run/submission/01_history.ipynb"]))},
          report=_expect_denied),
     Case("symlink_to_solutions", "Q1 answered from leak.txt, a symlink in the submission to the course's solution "
-         "notebook", 9, r"extra file 'leak\.txt'",
+         "notebook", 9, r"leak\.txt was left out of grading: a symbolic link",
          answers={ANSWER[Q1]: STEAL_Q1.replace("@PATHS@", repr(["leak.txt", "/run/submission/leak.txt"]))},
          links={"leak.txt": "@ROOT@/solutions/01_history/01_history.ipynb"}, report=_expect_denied),
     Case("hunt_hidden_tests", "a scratch cell reads every file it can see, looking for the hidden tests", 12, None,

@@ -233,7 +233,8 @@ def _kernel_error(cell) -> tuple[str, str] | None:
 def recheck(cells, tests: dict[str, str] | None = None) -> tuple[dict[str, str], dict[str, str], list[str]]:
     """Run every test again, whole, here, on the values the kernel reported.
 
-    Returns ({grade_id: why it fails}, {grade_id: why it passed inside but fails here}, notes). ``tests`` maps
+    Returns ({grade_id: why it fails}, {grade_id: why its visible part passed inside but fails here}, notes):
+    only the visible part runs in the kernel, so only its verdict can be compared with the kernel's. ``tests`` maps
     grade ids to full test sources (the cells may hold only their visible part).
     """
     tests = tests or {}
@@ -273,17 +274,27 @@ def recheck(cells, tests: dict[str, str] | None = None) -> tuple[dict[str, str],
             if not inside:
                 forged[grade_id] = failures[grade_id]
             continue
-        try:
-            with contextlib.redirect_stdout(io.StringIO()):
-                exec(compile(full, f"<test {grade_id}>", "exec"), {**namespace, **values})
-        except Exception as exc:  # noqa: BLE001 - any failure is a failed test
-            failures[grade_id] = f"{type(exc).__name__}: {exc}"
-            if not inside:
-                forged[grade_id] = failures[grade_id]
+        visible, _hidden = notebooks.split_hidden(full)
+        visible_problem = _run_test(visible, grade_id, namespace, values)
+        problem = visible_problem or _run_test(full, grade_id, namespace, values)
+        if problem:
+            failures[grade_id] = problem
+            if visible_problem and not inside:  # the notebook showed the visible checks passing: they did not
+                forged[grade_id] = problem
             continue
         if inside:  # passed outside on the reported values, failed in the notebook: the notebook's verdict stands
             failures[grade_id] = _("the test failed in the notebook ({error})").format(error=inside[0])
     return failures, forged, notes
+
+
+def _run_test(source: str, grade_id: str, namespace: dict, values: dict) -> str | None:
+    """Run a test's source here on plain values; the failure as "Name: message", or None when it passes."""
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(compile(source, f"<test {grade_id}>", "exec"), {**namespace, **values})
+    except Exception as exc:  # noqa: BLE001 - any failure is a failed test
+        return f"{type(exc).__name__}: {exc}"
+    return None
 
 
 class ApplyRecheck(Preprocessor):

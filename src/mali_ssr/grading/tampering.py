@@ -85,8 +85,11 @@ def _notebook_flags(course: Course, assignment: str, name: str, cells: list) -> 
             flags.append(_("test cell {gid}: its points were changed (restored)").format(gid=gid))
     for gid, cell in by_id.items():
         if gid not in released:
-            flags.append(_("cell {gid} claims to be an assignment cell but is not one of the assignment's "
-                           "(its nbgrader metadata was removed for grading)").format(gid=gid))
+            test = notebooks.is_test_cell(cell)
+            flags.append((_("cell {gid} claims to be a test cell but is not one of the assignment's (its nbgrader "
+                            "metadata was removed for grading)") if test else
+                          _("cell {gid} claims to be an assignment cell but is not one of the assignment's (its "
+                            "nbgrader metadata was removed for grading)")).format(gid=gid))
     return flags
 
 

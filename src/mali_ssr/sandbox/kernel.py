@@ -54,7 +54,7 @@ class SandboxKernelManager(AsyncKernelManager):
     disk_mb = Integer(128, help="size of each private file system (/tmp, the working folder, run folder), MB").tag(
         config=True)
     open_files = Integer(512, help="open files per process").tag(config=True)
-    output_mb = Integer(8, help="everything one notebook may print or display, MB").tag(config=True)
+    output_mb = Integer(4, help="everything one notebook may print or display, MB").tag(config=True)
     slot = Integer(0, help="worker number (as root, each slot runs as its own user)").tag(config=True)
     support_files = List(Unicode(), help="files of the assignment copied next to the notebook "
                                          "(default: the assignment's own non-notebook files)").tag(config=True)
@@ -147,13 +147,11 @@ class SandboxKernelManager(AsyncKernelManager):
 
     def _watch(self, pid: int) -> None:
         """Stop the whole sandbox when its processes, together, pass the memory cap (rlimits are per process)."""
-        page = os.sysconf("SC_PAGE_SIZE")
         while not self._watch_stop.wait(WATCH_SECONDS):
             tree = descendants(pid)
             if not tree:
                 return
-            rss = sum(_rss_pages(p) for p in tree) * page
-            if rss > self.memory_mb * MB:
+            if sum(_memory_bytes(p) for p in tree) > self.memory_mb * MB:
                 reason = _("its processes together used more than {mb} MB of memory").format(mb=self.memory_mb)
                 self.stopped_because = reason
                 for p in [pid, *tree]:
@@ -229,10 +227,22 @@ def descendants(pid: int) -> list[int]:
     return out
 
 
-def _rss_pages(pid: int) -> int:
+def _memory_bytes(pid: int) -> int:
+    """The process's proportional share of memory (PSS): pages shared after a fork are counted once in all.
+
+    Resident size (RSS) would count a forked child's copy-on-write pages again
+    for every child, so harmless sleeping children would look like a memory bomb.
+    """
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
     try:
         with open(f"/proc/{pid}/statm") as f:
-            return int(f.read().split()[1])
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError, IndexError):
         return 0
 
@@ -275,7 +285,7 @@ class SandboxedExecute(_execute_base()):
     def output(self, outs, msg, display_id, cell_index):
         """Drop what a notebook prints or displays past the cap, and say so once."""
         size = len(json.dumps(msg.get("content", {}), default=str))
-        limit = getattr(self.km, "output_mb", 8) * MB if self.km is not None else 8 * MB
+        limit = getattr(self.km, "output_mb", 4) * MB if self.km is not None else 4 * MB
         self._output_bytes = getattr(self, "_output_bytes", 0) + size
         if self._output_bytes > limit:
             if not getattr(self, "_output_capped", False):

@@ -24,7 +24,7 @@ class Policy:
     file_mb: int = 64
     disk_mb: int = 128  # each private file system: /tmp, the working folder
     open_files: int = 512
-    output_mb: int = 8  # everything one notebook may print or display, text and images together
+    output_mb: int = 4  # everything one notebook may print or display, text and images together
     network: bool = False
     support_files: list[str] = field(default_factory=list)  # relative paths copied into the working folder
     slot: int = 0
