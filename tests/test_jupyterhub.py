@@ -421,17 +421,26 @@ def _answered(notebook: dict, solution: dict, grade_id: str) -> dict:
     raise AssertionError(f"no cell {grade_id} in the released notebook")
 
 
-def test_round_trip(hub: Hub):
-    """release → fetch → submit → collect → autograde (sandboxed) → feedback → fetch_feedback, all over HTTP."""
+@dataclass
+class RoundTrip:
+    enrolment_output: str
+    grading_output: str
+    gradebook: dict[str, dict]  # the formgrader's submissions, by student
+    feedback: dict[str, list[Path]]  # the feedback files each student fetched
+
+
+@pytest.fixture(scope="module")
+def round_trip(hub: Hub) -> RoundTrip:
+    """release → fetch → submit → collect → autograde (sandboxed) → feedback → fetch_feedback, all over HTTP.
+
+    A fixture, so that the isolation checks (which look at the exchange) can rely on it having run.
+    """
     # Enrolment: the guide's `nbgrader db student import`, which puts the students in the hub group.
     roster = hub.course_root / "students.csv"
     roster.write_text("id,first_name,last_name,email\n" + "".join(f"{s},{s},Test,\n" for s in STUDENTS))
     shutil.chown(roster, GRADER, GRADER)
     enrolled = hub.as_grader(hub.python, "-m", "nbgrader", "db", "student", "import", "students.csv")
     assert enrolled.returncode == 0, enrolled.stderr
-    group = requests.get(f"{hub.api_url}/groups/nbgrader-{COURSE}", timeout=HTTP_TIMEOUT,
-                         headers={"Authorization": f"token {hub.service_token}"})
-    assert group.status_code == 200 and sorted(group.json()["users"]) == sorted(STUDENTS), group.text
 
     # The instructor, in the formgrader: generate the student version, release it into the exchange.
     _ok(hub.formgrader(INSTRUCTOR, "POST", f"assignment/{ASSIGNMENT}/assign"))
@@ -458,25 +467,50 @@ def test_round_trip(hub: Hub):
         assert (hub.course_root / "submitted" / user / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").is_file()
     graded = hub.as_grader(hub.python, "-m", "mali_ssr", "grade", ASSIGNMENT, "--jobs", "2", timeout=600)
     assert graded.returncode == 0, graded.stdout + graded.stderr
-    assert "sandbox cannot enforce" not in graded.stdout + graded.stderr, graded.stdout + graded.stderr
-
-    # The gradebook, as the formgrader shows it: one autograded row per student, stu1's Q1 counted.
     rows = {row["student"]: row for row in _ok(hub.formgrader(INSTRUCTOR, "GET", f"submissions/{ASSIGNMENT}"))}
-    assert sorted(rows) == sorted(STUDENTS), rows
-    assert all(row["autograded"] for row in rows.values()), rows
-    assert rows[STUDENTS[0]]["score"] >= 3 > rows[STUDENTS[1]]["score"], rows
 
     # Feedback: generated and released by the instructor, fetched by each student into their own home.
     _ok(hub.formgrader(INSTRUCTOR, "POST", f"assignment/{ASSIGNMENT}/generate_feedback"))
     _ok(hub.formgrader(INSTRUCTOR, "POST", f"assignment/{ASSIGNMENT}/release_feedback"))
+    feedback = {}
     for user in STUDENTS:
         _student_action(hub, user, "fetch_feedback")
-        reports = list(Path(f"/home/{user}/{ASSIGNMENT}/feedback").glob(f"*/{ASSIGNMENT}.html"))
+        feedback[user] = list(Path(f"/home/{user}/{ASSIGNMENT}/feedback").glob(f"*/{ASSIGNMENT}.html"))
+    return RoundTrip(enrolled.stdout + enrolled.stderr, graded.stdout + graded.stderr, rows, feedback)
+
+
+def test_enrolment_puts_students_in_the_hub_group(hub: Hub, round_trip: RoundTrip):
+    group = requests.get(f"{hub.api_url}/groups/nbgrader-{COURSE}", timeout=HTTP_TIMEOUT,
+                         headers={"Authorization": f"token {hub.service_token}"})
+    assert group.status_code == 200 and sorted(group.json()["users"]) == sorted(STUDENTS), group.text
+
+
+def test_enrolling_someone_the_hub_does_not_know_says_so(hub: Hub, round_trip: RoundTrip):
+    """The guide's warning: a student who never logged in is not put in the group (and nbgrader exits 0)."""
+    added = hub.as_grader(hub.python, "-m", "nbgrader", "db", "student", "add", "mssr-ghost")
+    assert added.returncode == 0
+    assert "Student mssr-ghost NOT added to the Jupyterhub group" in added.stderr, added.stderr
+    group = requests.get(f"{hub.api_url}/groups/nbgrader-{COURSE}", timeout=HTTP_TIMEOUT,
+                         headers={"Authorization": f"token {hub.service_token}"})
+    assert "mssr-ghost" not in group.json()["users"]
+
+
+def test_round_trip_grades_every_student_in_the_sandbox(round_trip: RoundTrip):
+    assert "sandbox cannot enforce" not in round_trip.grading_output, round_trip.grading_output
+    rows = round_trip.gradebook
+    assert sorted(rows) == sorted(STUDENTS), rows
+    assert all(row["autograded"] for row in rows.values()), rows
+    assert rows[STUDENTS[0]]["score"] >= 3 > rows[STUDENTS[1]]["score"], rows  # stu1 got Q1 (3 points) right
+
+
+def test_round_trip_brings_feedback_back_to_each_student(round_trip: RoundTrip):
+    for user, reports in round_trip.feedback.items():
         assert len(reports) == 1, f"{user}: {reports}"
-        assert reports[0].stat().st_uid == _uids([user]).pop()
+        assert reports[0].stat().st_uid == _uids([user]).pop()  # fetched by the student's own server
+        assert "Q1" in reports[0].read_text()
 
 
-def test_students_are_kept_apart(hub: Hub):
+def test_students_are_kept_apart(hub: Hub, round_trip: RoundTrip):
     """403 on the instructor's server, the course's formgrader and another student's server; no peeking on disk."""
     stu1, stu2 = STUDENTS
     assert hub.request(stu1, "GET", f"user/{stu1}/api/status").status_code == 200  # the token itself works

@@ -113,8 +113,7 @@ def instructor_settings(spawner):
     """Instructor accounts read instructor-config/ too: there the formgrader may be framed by JupyterLab."""
     if spawner.user.name in INSTRUCTORS:
         path = os.pathsep.join(p for p in (INSTRUCTOR_CONFIG, spawner.environment.get("JUPYTER_CONFIG_PATH")) if p)
-        # a new dict: the configured one is shared by every user's spawner
-        spawner.environment = {**spawner.environment, "JUPYTER_CONFIG_PATH": path}
+        spawner.environment["JUPYTER_CONFIG_PATH"] = path
 
 
 c.Spawner.pre_spawn_hook = instructor_settings
@@ -156,7 +155,7 @@ def add_course(course_id, grader, course_root, instructors, port, token=""):
             "name": f"grader-{course_id}",
             "description": f"The formgrader service of {course_id}: manage its course groups",
             "services": [course_id],
-            "scopes": ["read:users:groups", "list:services", "list:users", "groups", "admin:users", "admin:groups"],
+            "scopes": ["read:users:groups", "list:services", "list:users", "groups", "admin:groups"],
         },
     ]
     service = {
