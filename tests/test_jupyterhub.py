@@ -29,8 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-
-requests = pytest.importorskip("requests")
+import requests  # a dependency of jupyterhub (the test extra)
 
 pytestmark = pytest.mark.slow
 
