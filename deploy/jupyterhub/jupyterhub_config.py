@@ -61,6 +61,9 @@ SERVICE_TOKEN = setting("SERVICE_TOKEN", "")
 # jupyterhub-nativeauthenticator`): accounts sign up on the hub's page, an admin authorises them, and the Unix
 # accounts of the same names must still exist (LocalProcessSpawner runs each server as that Unix user).
 LOGIN = setting("LOGIN", "pam")
+# Hub admins (comma-separated user names): the hub's admin page, e.g. to add hub users before enrolment.
+# Instructors need not be admins. Empty: no admin.
+ADMINS = {name for name in setting("ADMINS", "").split(",") if name}
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 # Jupyter config read only by instructor accounts and the formgrader service (jupyter_server_config.py there).
@@ -84,12 +87,12 @@ c.ConfigurableHTTPProxy.pid_file = os.path.join(STATE_DIR, "jupyterhub-proxy.pid
 if LOGIN == "native":
     c.JupyterHub.authenticator_class = "native"
     c.NativeAuthenticator.open_signup = False  # an admin authorises each sign-up at /hub/authorize
-    c.Authenticator.admin_users = set(setting("ADMINS", "").split(",")) - {""}
     c.Authenticator.allow_all = True  # everyone the admin authorised
 else:
     c.JupyterHub.authenticator_class = "pam"
     c.PAMAuthenticator.allowed_groups = {CLASS_GROUP}
     c.PAMAuthenticator.open_sessions = False  # PAM sessions are unreliable under JupyterHub (its own advice)
+c.Authenticator.admin_users = ADMINS
 
 # ---------------------------------------------------------------------------------------------------------------
 # Single-user servers: one JupyterLab per person, as that Unix user, in their home folder
