@@ -30,8 +30,8 @@ from pathlib import Path
 
 import pytest
 import requests  # a dependency of jupyterhub (the test extra)
-
-pytestmark = pytest.mark.slow
+import yaml
+from traitlets.config.loader import PyFileConfigLoader
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy" / "jupyterhub"
@@ -56,8 +56,8 @@ def _why_not() -> str | None:
     return None
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _requirements():
+@pytest.fixture(scope="module")
+def requirements():
     reason = _why_not()
     if reason and os.environ.get("CI") == "true":
         pytest.fail("the JupyterHub test cannot run under CI: " + reason)
@@ -125,7 +125,7 @@ def _remove_accounts() -> None:
 
 
 @pytest.fixture(scope="module")
-def accounts():
+def accounts(requirements):
     """The Unix accounts (homes mode 700) and their passwords; removed afterwards, even after a failure."""
     _remove_accounts()  # leftovers of an interrupted run
     passwords = {name: secrets.token_urlsafe(12) for name in PEOPLE}
@@ -478,12 +478,14 @@ def round_trip(hub: Hub) -> RoundTrip:
     return RoundTrip(enrolled.stdout + enrolled.stderr, graded.stdout + graded.stderr, rows, feedback)
 
 
+@pytest.mark.slow
 def test_enrolment_puts_students_in_the_hub_group(hub: Hub, round_trip: RoundTrip):
     group = requests.get(f"{hub.api_url}/groups/nbgrader-{COURSE}", timeout=HTTP_TIMEOUT,
                          headers={"Authorization": f"token {hub.service_token}"})
     assert group.status_code == 200 and sorted(group.json()["users"]) == sorted(STUDENTS), group.text
 
 
+@pytest.mark.slow
 def test_enrolling_someone_the_hub_does_not_know_says_so(hub: Hub, round_trip: RoundTrip):
     """The guide's warning: a student who never logged in is not put in the group (and nbgrader exits 0)."""
     added = hub.as_grader(hub.python, "-m", "nbgrader", "db", "student", "add", "mssr-ghost")
@@ -494,6 +496,7 @@ def test_enrolling_someone_the_hub_does_not_know_says_so(hub: Hub, round_trip: R
     assert "mssr-ghost" not in group.json()["users"]
 
 
+@pytest.mark.slow
 def test_round_trip_grades_every_student_in_the_sandbox(round_trip: RoundTrip):
     assert "sandbox cannot enforce" not in round_trip.grading_output, round_trip.grading_output
     rows = round_trip.gradebook
@@ -502,6 +505,7 @@ def test_round_trip_grades_every_student_in_the_sandbox(round_trip: RoundTrip):
     assert rows[STUDENTS[0]]["score"] >= 3 > rows[STUDENTS[1]]["score"], rows  # stu1 got Q1 (3 points) right
 
 
+@pytest.mark.slow
 def test_round_trip_brings_feedback_back_to_each_student(round_trip: RoundTrip):
     for user, reports in round_trip.feedback.items():
         assert len(reports) == 1, f"{user}: {reports}"
@@ -509,6 +513,7 @@ def test_round_trip_brings_feedback_back_to_each_student(round_trip: RoundTrip):
         assert "Q1" in reports[0].read_text()
 
 
+@pytest.mark.slow
 def test_students_are_kept_apart(hub: Hub, round_trip: RoundTrip):
     """403 on the instructor's server, the course's formgrader and another student's server; no peeking on disk."""
     stu1, stu2 = STUDENTS
@@ -547,6 +552,7 @@ def test_students_are_kept_apart(hub: Hub, round_trip: RoundTrip):
     assert len(random_part) >= 12, submissions
 
 
+@pytest.mark.slow
 def test_formgrader_can_be_framed_for_instructors_only(hub: Hub):
     """nbgrader#1870: instructor accounts and the course service allow frames from the hub; students do not."""
     def policy(user: str, path: str) -> str:
@@ -558,3 +564,71 @@ def test_formgrader_can_be_framed_for_instructors_only(hub: Hub):
     assert "frame-ancestors 'self'" in policy(INSTRUCTOR, f"services/{COURSE}/formgrader")
     for user in STUDENTS:
         assert "frame-ancestors 'none'" in policy(user, f"user/{user}/lab")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The shipped files agree with each other (fast: read, not run)
+# ---------------------------------------------------------------------------------------------------------------
+
+def _load(path: Path, **env):
+    """A traitlets config file as JupyterHub or nbgrader would read it, with MALI_SSR_HUB_* settings from env."""
+    saved = dict(os.environ)
+    os.environ.update(env)
+    try:
+        return PyFileConfigLoader(path.name, path=str(path.parent)).load_config()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def test_shipped_hub_config_serves_the_repository_course():
+    course_id = _load(ROOT / "nbgrader_config.py").CourseDirectory.course_id
+    hub = _load(DEPLOY / "jupyterhub_config.py")
+    (service,) = hub.JupyterHub.services
+    assert service["name"] == course_id and service["user"] == f"grader-{course_id}"
+    assert service["command"][1:] == ["-m", "jupyterhub.singleuser"]
+    assert set(hub.JupyterHub.load_groups) == {f"formgrade-{course_id}", f"nbgrader-{course_id}"}
+    assert f"grader-{course_id}" in hub.JupyterHub.load_groups[f"formgrade-{course_id}"]["users"]
+    roles = {role["name"]: role for role in hub.JupyterHub.load_roles}
+    assert roles[f"grader-{course_id}"]["services"] == [course_id]
+    assert not {"admin:users", "admin:servers"} & set(roles[f"grader-{course_id}"]["scopes"])  # least privilege
+    # instructor-config/ exists where the hub looks for it, and relaxes the frame policy
+    instructor = _load(Path(service["environment"]["JUPYTER_CONFIG_PATH"]) / "jupyter_server_config.py")
+    assert instructor.ServerApp.tornado_settings["headers"]["Content-Security-Policy"] == "frame-ancestors 'self'"
+    assert _load(DEPLOY / "nbgrader_config.py").CourseDirectory.course_id == course_id
+
+
+def test_instructor_settings_reach_instructors_only():
+    hub = _load(DEPLOY / "jupyterhub_config.py", MALI_SSR_HUB_INSTRUCTORS="ada,bea")
+    hook = hub.Spawner.pre_spawn_hook
+
+    class FakeSpawner:
+        def __init__(self, name):
+            self.user = type("User", (), {"name": name})()
+            self.environment = {"PATH": "/usr/bin"}
+
+    instructor, student = FakeSpawner("bea"), FakeSpawner("carl")
+    hook(instructor)
+    hook(student)
+    assert instructor.environment["JUPYTER_CONFIG_PATH"].endswith("instructor-config")
+    assert "JUPYTER_CONFIG_PATH" not in student.environment
+
+
+def test_kubernetes_files_match_the_tested_one_machine_setup():
+    """values.yaml repeats by hand what jupyterhub_config.py builds: the same roles, groups and exchange path."""
+    hub = _load(DEPLOY / "jupyterhub_config.py", MALI_SSR_HUB_INSTRUCTORS="instructor1")
+    values = yaml.safe_load((ROOT / "deploy" / "zero-to-jupyterhub" / "values.yaml").read_text())
+    for role in hub.JupyterHub.load_roles:
+        helm_role = values["hub"]["loadRoles"][role["name"]]
+        assert sorted(helm_role["scopes"]) == sorted(role["scopes"]), role["name"]
+        assert helm_role.get("groups") == role.get("groups") and helm_role.get("services") == role.get("services")
+    assert values["hub"]["config"]["JupyterHub"]["load_groups"] == hub.JupyterHub.load_groups
+    exchange_root = _load(DEPLOY / "nbgrader_config.py").Exchange.root
+    (mount,) = values["singleuser"]["storage"]["extraVolumeMounts"]
+    assert mount["mountPath"] == exchange_root
+    objects = {(doc["kind"], doc["metadata"]["name"]): doc for doc in
+               yaml.safe_load_all((ROOT / "deploy" / "zero-to-jupyterhub" / "formgrader.yaml").read_text())}
+    claim = values["singleuser"]["storage"]["extraVolumes"][0]["persistentVolumeClaim"]["claimName"]
+    assert objects["PersistentVolumeClaim", claim]["spec"]["accessModes"] == ["ReadWriteMany"]
+    (container,) = objects["Deployment", "mali-ssr-formgrader"]["spec"]["template"]["spec"]["containers"]
+    assert {"name": "exchange", "mountPath": exchange_root} in container["volumeMounts"]
