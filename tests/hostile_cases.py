@@ -576,6 +576,10 @@ def _expect_run_dir_capped(reports):
     assert report["written_mb"] <= 140 and any("No space" in e for e in report["errors"]), report
 
 
+# NO_TEST_IN_KERNEL: hidden tests never run in the kernel (grading/recheck.py), so replacing the checking helpers,
+# builtins or the cell runner fools nothing: the full test runs outside on the reported values and the wrong answer
+# scores 0. There is no passed-inside-failed-outside to flag; the exact score is the check.
+NO_TEST_IN_KERNEL = None
 CASES: list[Case] = [
     # --- the notebook's structure and nbgrader metadata
     Case("edit_test_source", "Q1 wrong; Q1's test cell replaced by prints of the success messages", 9,
@@ -602,15 +606,15 @@ CASES: list[Case] = [
     Case("liar_repr", "Q1 is an object whose __repr__ says '1968' and whose __eq__, __float__, __int__, __bool__ "
          "and __hash__ lie", 9, None, answers={ANSWER[Q1]: LIAR_REPR}),
     Case("liar_metaclass", "Q1's class has a metaclass equal to int, and its __float__ reads the expected value from "
-         "the checker's frame: passes in the kernel", 9, r"q1_first_coup.*re-check",
+         "the checker's frame: passes in the kernel", 9, NO_TEST_IN_KERNEL,
          answers={ANSWER[Q1]: LIAR_METACLASS}),
     # --- monkeypatching
     Case("patch_helpers", "Q1 wrong; every mali_ssr.answer_checks.expect_* replaced by a no-op", 9,
-         r"q1_first_coup.*re-check", answers={ANSWER[Q1]: PATCH_HELPERS}),
+         NO_TEST_IN_KERNEL, answers={ANSWER[Q1]: PATCH_HELPERS}),
     Case("patch_builtins", "Q1 wrong; builtins.float (as the re-imported helpers capture it), isinstance and "
-         "AssertionError lie", 9, r"q1_first_coup.*re-check", answers={ANSWER[Q1]: PATCH_BUILTINS}),
+         "AssertionError lie", 9, NO_TEST_IN_KERNEL, answers={ANSWER[Q1]: PATCH_BUILTINS}),
     Case("patch_module", "Q1 wrong; math.isclose always agrees, patched before the helpers are re-imported", 9,
-         r"q1_first_coup.*re-check", answers={ANSWER[Q1]: PATCH_MODULE}),
+         NO_TEST_IN_KERNEL, answers={ANSWER[Q1]: PATCH_MODULE}),
     Case("shadow_modules", "Q1 wrong; mali_ssr.py, json.py and a no-op mali_ssr/answer_checks.py package beside "
          "the notebook", 9, r"extra file 'json\.py'", answers={ANSWER[Q1]: WRONG_Q1},
          edit=scratch(SHADOW_REPORT, before=ANSWER[Q4]),
@@ -625,11 +629,11 @@ CASES: list[Case] = [
     Case("hide_excepthook", "Q1 wrong; sys.excepthook and IPython's custom exception handler swallow errors", 9,
          None, answers={ANSWER[Q1]: HIDE_EXCEPTHOOK}),
     Case("input_transformer", "Q1 wrong; an input transformer turns every test cell into `pass`", 9,
-         r"q1_first_coup.*re-check", answers={ANSWER[Q1]: INPUT_TRANSFORMER}),
+         NO_TEST_IN_KERNEL, answers={ANSWER[Q1]: INPUT_TRANSFORMER}),
     Case("ast_transformer", "Q1 wrong; an AST transformer empties every cell that calls a checker", 9,
-         r"q1_first_coup.*re-check", answers={ANSWER[Q1]: AST_TRANSFORMER}),
+         NO_TEST_IN_KERNEL, answers={ANSWER[Q1]: AST_TRANSFORMER}),
     Case("patch_run_cell", "Q1 wrong; the shell's run_cell/run_cell_async run `pass` instead of test cells", 9,
-         r"q1_first_coup.*re-check", answers={ANSWER[Q1]: PATCH_RUN_CELL}),
+         NO_TEST_IN_KERNEL, answers={ANSWER[Q1]: PATCH_RUN_CELL}),
     Case("capture_empty", "Q4 wrong, helpers replaced, and user_expressions reports nothing to the re-check", 9,
          r"q4_who_drove.*re-check", answers={ANSWER[Q4]: CAPTURE_EMPTY}),
     # --- the file system

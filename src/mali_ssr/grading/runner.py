@@ -338,6 +338,9 @@ def _grade_locked(course, assignment, all_students, jobs, timeout, force, progre
         if bar is not None:
             bar.close()
         shutil.rmtree(course.state_dir / "checked", ignore_errors=True)
+        from ..sandbox.mounts import discard_stage
+
+        discard_stage()
     result.seconds = time.perf_counter() - started
     result.graded.sort()
 

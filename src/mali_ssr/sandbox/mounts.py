@@ -92,6 +92,14 @@ def staged_package() -> Path:
     return target
 
 
+def discard_stage() -> None:
+    """Remove the staged copy now (a grading run ends; the next one stages afresh)."""
+    global _stage
+    if _stage is not None:
+        shutil.rmtree(_stage, ignore_errors=True)
+        _stage = None
+
+
 def describe(course_root: Path) -> list[str]:
     """What the kernel can read, one line a place: for the docs and for `mali-ssr grade --show-sandbox`."""
     lines = ["/usr, /etc, /bin, /lib* (the operating system, read-only)"]
