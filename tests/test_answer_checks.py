@@ -125,7 +125,7 @@ def test_same_items_in_any_order():
     expect_same_items(["b", "a"], ["a", "b"])
     with pytest.raises(AnswerError, match="has 1 item"):
         expect_same_items(["a"], ["a", "b"])
-    with pytest.raises(AnswerError, match="1 of them are not"):
+    with pytest.raises(AnswerError, match="1 of them is not"):
         expect_same_items(["a", "c"], ["a", "b"])
 
 

@@ -262,10 +262,10 @@ def interact(page, name: str):
     """Operate the module's widget, check its output changed; return (widget box, description)."""
     kind, target = INTERACTIONS[name]
     if kind == "slider" and name == "00_start_here":
-        from mali_ssr.messages import text
+        from mali_ssr.i18n import _
 
         def says_value(before, now, value):
-            return text("widget.check_ok", value=int(float(value))) in now[1]
+            return _("Widgets work in this notebook: you moved the slider to {value}.").format(value=int(float(value))) in now[1]
 
         box, old, new, _before, _after = move_slider(page, target, 3, says_value, "the widget check's sentence")
         return box, f"slider {target!r} {old} -> {new} (sentence shows {int(float(new))})"

@@ -19,7 +19,7 @@ def test_widget_check():
 def test_timeline_view_all(data):
     view = widgets.timeline_view(CATEGORIES, DRIVERS, (1850, 2025), data)
     assert view.figure is not None and len(view.items) == len(data.timeline)
-    assert f"{len(data.timeline)} event(s)" in view.message
+    assert f"{len(data.timeline)} events shown" in view.message
 
 
 def test_timeline_view_filters(data):
@@ -60,7 +60,7 @@ def test_institution_view(data):
 
 def test_council_view_normal_and_bad():
     view = widgets.council_view(30, 3, 10, 10, 2, 2, cma_delay=6, platform_delay=9)
-    assert "Council of <b>57</b>" in view.html and "9 month(s)" in view.html
+    assert "Council of <b>57</b>" in view.html and "9 months" in view.html
     assert "Illustrative model" in view.html
     assert "must be between" in widgets.council_view(30, 3, 10, 10, 2, 99).message
     assert "must be between" in widgets.council_view(0, 0, 0, 0, 0, 0).message
