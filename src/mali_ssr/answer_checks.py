@@ -326,8 +326,8 @@ def _plain_traceback(shell, etype, value, tb, tb_offset=None) -> list[str]:
     return stb
 
 
-def use_plain_errors(shell=None) -> bool:
-    """In a notebook, show a plain sentence (no traceback) for missing and wrong answers; return whether it did.
+def use_plain_errors(shell=None) -> None:
+    """In a notebook, show a plain sentence (no traceback) for missing and wrong answers.
 
     Called by the assignments' set-up cell and on import of this module (test cells
     import it first), so an old notebook gets it too. Outside IPython it does nothing.
@@ -336,12 +336,10 @@ def use_plain_errors(shell=None) -> bool:
         try:
             from IPython import get_ipython
         except ImportError:
-            return False
+            return
         shell = get_ipython()
-    if shell is None or not hasattr(shell, "set_custom_exc"):
-        return False
-    shell.set_custom_exc(PLAIN_ERRORS, _plain_traceback)
-    return True
+    if shell is not None and hasattr(shell, "set_custom_exc"):
+        shell.set_custom_exc(PLAIN_ERRORS, _plain_traceback)
 
 
 use_plain_errors()

@@ -117,8 +117,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     print(ngettext("wrote {csv} and {png} ({n} student)", "wrote {csv} and {png} ({n} students)",
                    len(scores.students)).format(csv=csv_path, png=png_path, n=len(scores.students)))
     for question, share in hardest_questions(scores):
-        print("  " + _("hardest: {question} (class average {percent}% of its points)").format(
-            question=question, percent=round(100 * share)))
+        print("  " + _("hardest: {question} (class average {share:.0%} of its points)").format(
+            question=question, share=share))
     return 0
 
 

@@ -486,6 +486,14 @@ def source_disagreements(data: CourseData | None = None, selected: str | None = 
 
 # ------------------------------------------------------------------------ self-checks
 
+QUIZ_CLASS = "mali-ssr-quiz"
+#: ipywidgets gives each radio option one fixed-height line that never wraps, so a long
+#: option is cut mid-sentence; this lets every option wrap to the width of the notebook.
+QUIZ_STYLE = (f"<style>.{QUIZ_CLASS} {{width: auto; max-width: 100%;}} "
+              f".{QUIZ_CLASS} label {{white-space: normal !important; height: auto !important; "
+              f"line-height: 1.4 !important; align-items: flex-start; margin-bottom: 0.3em;}} "
+              f".{QUIZ_CLASS} label input {{margin-top: 0.25em;}}</style>")
+
 
 def check_answer(check_id: str, choice: int | None, data: CourseData | None = None) -> tuple[bool, str]:
     """Mark one self-check answer: (right?, feedback). ``choice`` is the option's index."""
@@ -509,7 +517,8 @@ def self_check(check_id: str, data: CourseData | None = None):
     data = data or load()
     check = data.self_checks[check_id]
     choices = w.RadioButtons(options=[(o, i) for i, o in enumerate(check.options)], value=None,
-                             layout=w.Layout(width="max-content"))
+                             layout=w.Layout(width="auto", max_width="100%"))
+    choices.add_class(QUIZ_CLASS)  # QUIZ_STYLE lets long options wrap instead of being cut
     button = w.Button(description=_("Check my answer"), button_style="info")
     feedback = w.HTML()
 
@@ -519,7 +528,7 @@ def self_check(check_id: str, data: CourseData | None = None):
         feedback.value = f'<p style="color:{colour}">{html.escape(message)}</p>'
 
     button.on_click(on_click)
-    return w.VBox([w.HTML(f"<p><b>{html.escape(check.question)}</b></p>"), choices, button, feedback])
+    return w.VBox([w.HTML(QUIZ_STYLE + f"<p><b>{html.escape(check.question)}</b></p>"), choices, button, feedback])
 
 
 def self_checks(module: int, data: CourseData | None = None):
