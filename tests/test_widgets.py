@@ -125,3 +125,15 @@ def test_council_view_takes_expertise_assumptions():
 def test_institution_map_opens_on_the_chosen_body(data):
     assert widgets.institution_map(data, selected="cnddr").children[0].value == "cnddr"
     assert widgets.institution_map(data, selected="nope").children[0].value in data.institutions
+
+
+def test_quiz_options_wrap_instead_of_being_cut(data):
+    """ipywidgets' radio options never wrap: the quiz gets a class and CSS that let long options wrap."""
+    check = max(data.self_checks.values(), key=lambda c: max(len(o) for o in c.options))
+    box = widgets.self_check(check.id, data)
+    style, choices = box.children[0], box.children[1]
+    assert choices.layout.width == "auto" and choices.layout.max_width == "100%"
+    assert widgets.QUIZ_CLASS in choices._dom_classes
+    assert f".{widgets.QUIZ_CLASS} label" in style.value and "white-space: normal" in style.value
+    assert "height: auto" in style.value  # the fixed one-line height is what cut the options
+    assert [label for label in choices._options_labels] == list(check.options)  # nothing shortened

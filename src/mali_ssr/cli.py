@@ -127,6 +127,8 @@ class _Parser(argparse.ArgumentParser):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, add_help=False, **kwargs)
+        self._positionals.title = _("positional arguments")  # argparse's own headings, in our catalogue
+        self._optionals.title = _("options")
         self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
                           help=_("show this help message and exit"))
 

@@ -92,7 +92,8 @@ class DataError(ValueError):
 
     def __init__(self, file: str, record: str, field_name: str, problem: str):
         self.file, self.record, self.field, self.problem = file, record, field_name, problem
-        super().__init__(_("{file}: record {record!r}, field {field!r}: {problem}").format(file=file, record=record, field=field_name, problem=problem))
+        super().__init__(_("{file}: record {record!r}, field {field!r}: {problem}").format(
+            file=file, record=record, field=field_name, problem=problem))
 
 
 # --------------------------------------------------------------------------- dates
@@ -148,7 +149,8 @@ def parse_date(value: Any, precision: str) -> PartialDate:
         raise ValueError(_("unknown value {value!r}; allowed: {allowed}").format(value=precision, allowed=", ".join(PRECISIONS)))
     match = DATE_PATTERNS[precision].match(str(value))
     if not match:
-        raise ValueError(_("{value!r} is not a date of the form {form} for precision {precision!r}").format(value=value, form=DATE_FORMS[precision], precision=precision))
+        raise ValueError(_("{value!r} is not a date of the form {form} for precision {precision!r}").format(
+            value=value, form=DATE_FORMS[precision], precision=precision))
     parts = [int(p) for p in match.groups()] + [1, 1]
     year, month, day = parts[:3]
     try:
@@ -371,9 +373,11 @@ class _Checker:
             return None
         value = self.raw[key]
         if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
-            raise self.fail(key, _("expected {expected}, found {found} ({value!r})").format(expected=_(_TYPE_NAMES[int]), found=type(value).__name__, value=value))
+            raise self.fail(key, _("expected {expected}, found {found} ({value!r})").format(
+                expected=_(_TYPE_NAMES[int]), found=type(value).__name__, value=value))
         if kind in (str, list, dict) and not isinstance(value, kind):
-            raise self.fail(key, _("expected {expected}, found {found} ({value!r})").format(expected=_(_TYPE_NAMES[kind]), found=type(value).__name__, value=value))
+            raise self.fail(key, _("expected {expected}, found {found} ({value!r})").format(
+                expected=_(_TYPE_NAMES[kind]), found=type(value).__name__, value=value))
         if kind in (str, list) and not value:
             raise self.fail(key, _("must not be empty"))
         if kind is str:
@@ -409,7 +413,8 @@ class _Checker:
         if value is None:
             raise self.fail(where, _("every record must cite at least one source"))
         if not isinstance(value, list):
-            raise self.fail(where, _("expected {expected}, found {found} ({value!r})").format(expected=_("a list"), found=type(value).__name__, value=value))
+            raise self.fail(where, _("expected {expected}, found {found} ({value!r})").format(
+                expected=_("a list"), found=type(value).__name__, value=value))
         if not value:
             raise self.fail(where, _("every record must cite at least one source"))
         for sid in value:
@@ -423,13 +428,15 @@ class _Checker:
             return ()
         for item in value:
             if not isinstance(item, str) or not item:
-                raise self.fail(key, _("expected {expected}, found {found} ({value!r})").format(expected=_("a list of text"), found=type(item).__name__, value=item))
+                raise self.fail(key, _("expected {expected}, found {found} ({value!r})").format(
+                    expected=_("a list of text"), found=type(item).__name__, value=item))
         return tuple(value)
 
     def get_certainty(self) -> str:
         certainty = self.get("certainty") or "verified"
         if certainty != "verified" and not self.raw.get("note"):
-            raise self.fail("note", _("a record whose certainty is {certainty!r} needs a note saying why").format(certainty=certainty))
+            raise self.fail("note", _("a record whose certainty is {certainty!r} needs a note saying why").format(
+                certainty=certainty))
         return certainty
 
     def get_variants(self) -> tuple[Variant, ...]:
@@ -440,10 +447,12 @@ class _Checker:
         for i, item in enumerate(value):
             where = f"variants[{i}]"
             if not isinstance(item, dict):
-                raise self.fail(where, _("each record must be a mapping of field: value, found {found}").format(found=type(item).__name__))
+                raise self.fail(where, _("each record must be a mapping of field: value, found {found}").format(
+                    found=type(item).__name__))
             for key in item:
                 if key not in ("claim", "sources", "date", "precision"):
-                    raise self.fail(f"{where}.{key}", _("unknown field (allowed: {allowed})").format(allowed="claim, date, precision, sources"))
+                    raise self.fail(f"{where}.{key}", _("unknown field (allowed: {allowed})").format(
+                        allowed="claim, date, precision, sources"))
             claim = item.get("claim")
             if not isinstance(claim, str) or not claim.strip():
                 raise self.fail(f"{where}.claim", _("required field is missing"))
@@ -461,7 +470,8 @@ def _check_unique(file: str, records: Iterable[tuple[int, str]]) -> None:
     seen: dict[str, int] = {}
     for index, rid in records:
         if rid in seen:
-            raise DataError(file, rid, "id", _("duplicate id {value!r} (first defined as record {first})").format(value=rid, first=f"#{seen[rid] + 1}"))
+            raise DataError(file, rid, "id", _("duplicate id {value!r} (first defined as record {first})").format(
+                value=rid, first=f"#{seen[rid] + 1}"))
         seen[rid] = index
 
 
@@ -507,7 +517,8 @@ def _records(file: str, raw: Any, fields: dict, known_sources) -> list[_Checker]
     checkers = []
     for index, record in enumerate(raw):
         if not isinstance(record, dict):
-            raise DataError(file, f"#{index + 1}", "-", _("each record must be a mapping of field: value, found {found}").format(found=type(record).__name__))
+            raise DataError(file, f"#{index + 1}", "-", _("each record must be a mapping of field: value, found {found}").format(
+                found=type(record).__name__))
         checker = _Checker(file, record, index, fields, known_sources)
         checker.check_keys()
         checkers.append(checker)
@@ -540,7 +551,8 @@ def _build_timeline(raw: Any, sources) -> tuple[Event, ...]:
         drivers = c.get_strings("drivers")
         for d in drivers:
             if d not in DRIVERS:
-                raise c.fail("drivers", _("unknown value {value!r}; allowed: {allowed}").format(value=d, allowed=", ".join(DRIVERS)))
+                raise c.fail("drivers", _("unknown value {value!r}; allowed: {allowed}").format(
+                    value=d, allowed=", ".join(DRIVERS)))
         c.get("precision")
         events.append(Event(
             id=c.get_id(), date=c.get_date("date"), category=c.get("category"), drivers=drivers,
@@ -559,19 +571,23 @@ def _build_institutions(raw: Any, sources) -> dict[str, Institution]:
             if not isinstance(m, dict) or set(m) != {"group", "count"}:
                 raise c.fail(f"members[{i}]", _("unknown field (allowed: {allowed})").format(allowed="group, count"))
             if not isinstance(m["count"], int) or isinstance(m["count"], bool) or m["count"] < 1:
-                raise c.fail(f"members[{i}].count", _("expected {expected}, found {found} ({value!r})").format(expected=_("a whole number above 0"),
+                raise c.fail(f"members[{i}].count", _("expected {expected}, found {found} ({value!r})").format(
+                    expected=_("a whole number above 0"),
                                                          found=type(m["count"]).__name__, value=m["count"]))
             members.append(Member(str(m["group"]), m["count"]))
         changes = []
         for i, ch in enumerate(c.get("changes") or []):
             where = f"changes[{i}]"
             if not isinstance(ch, dict):
-                raise c.fail(where, _("each record must be a mapping of field: value, found {found}").format(found=type(ch).__name__))
+                raise c.fail(where, _("each record must be a mapping of field: value, found {found}").format(
+                    found=type(ch).__name__))
             for key in ch:
                 if key not in ("date", "precision", "attachment", "description", "sources", "ended"):
-                    raise c.fail(f"{where}.{key}", _("unknown field (allowed: {allowed})").format(allowed="attachment, date, description, ended, precision, sources"))
+                    raise c.fail(f"{where}.{key}", _("unknown field (allowed: {allowed})").format(
+                        allowed="attachment, date, description, ended, precision, sources"))
             if not isinstance(ch.get("ended", False), bool):
-                raise c.fail(f"{where}.ended", _("expected {expected}, found {found} ({value!r})").format(expected=_("true or false"),
+                raise c.fail(f"{where}.ended", _("expected {expected}, found {found} ({value!r})").format(
+                    expected=_("true or false"),
                                                     found=type(ch["ended"]).__name__, value=ch["ended"]))
             if ch.get("date") is None:
                 raise c.fail(f"{where}.date", _("required field is missing"))
@@ -640,7 +656,8 @@ def _build_self_checks(raw: Any, sources) -> dict[str, SelfCheck]:
             raise c.fail("options", _("a question needs at least two options"))
         answer = c.get("answer")
         if not 0 <= answer < len(options):
-            raise c.fail("answer", _("answer {value} is not the index of one of the {n} options (0 is the first)").format(value=answer, n=len(options)))
+            raise c.fail("answer", _("answer {value} is not the index of one of the {n} options (0 is the first)").format(
+                value=answer, n=len(options)))
         out[c.get_id()] = SelfCheck(
             id=c.get_id(), module=c.get("module"), question=c.get("question"), options=options,
             answer=answer, explanation=c.get("explanation"), hint=c.get("hint"), sources=c.get_sources(),

@@ -31,7 +31,7 @@ from __future__ import annotations
 import gettext as _gettext
 import os
 import re
-from functools import lru_cache
+from functools import cache
 
 DOMAIN = "mali_ssr"
 LANGUAGES = ("en", "fr")
@@ -70,7 +70,7 @@ def language() -> str:
     return "en"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _translations(lang: str) -> _gettext.NullTranslations:
     from importlib import resources
 

@@ -108,7 +108,8 @@ def check_notebook() -> str | None:
         NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(first.parent)}}).execute()
     except Exception as exc:
         detail = " ".join(str(exc).split())[-300:]
-        return _("{notebook} did not run: {error}: {detail}").format(notebook=first.name, error=exc.__class__.__name__, detail=detail)
+        return _("{notebook} did not run: {error}: {detail}").format(
+            notebook=first.name, error=exc.__class__.__name__, detail=detail)
     return None
 
 

@@ -75,7 +75,8 @@ def council_design(
         raise ValueError(_("unknown council group(s): {groups}").format(groups=", ".join(sorted(unknown))))
     for group, n in seats.items():
         if not isinstance(n, int) or isinstance(n, bool) or n < 0:
-            raise ValueError(_("seats for {group} must be a whole number of 0 or more, got {value!r}").format(group=group, value=n))
+            raise ValueError(_("seats for {group} must be a whole number of 0 or more, got {value!r}").format(
+                group=group, value=n))
     delays = nomination_delay_months or {}
     for group, months in delays.items():
         if group not in COUNCIL_GROUPS:
