@@ -125,7 +125,7 @@ def test_same_items_in_any_order():
     expect_same_items(["b", "a"], ["a", "b"])
     with pytest.raises(AnswerError, match="has 1 item"):
         expect_same_items(["a"], ["a", "b"])
-    with pytest.raises(AnswerError, match="1 of them are not"):
+    with pytest.raises(AnswerError, match="1 of them is not"):
         expect_same_items(["a", "c"], ["a", "b"])
 
 
@@ -166,3 +166,96 @@ def test_functions():
 
 def test_answer_error_is_an_assertion_error():
     assert issubclass(AnswerError, AssertionError)
+
+
+# ------------------------------------------------- what a non-programmer sees (issue #16)
+
+
+class _FakeShell:
+    """Records what IPython would be asked to show."""
+
+    def __init__(self):
+        self.shown, self.custom = [], None
+
+    def _showtraceback(self, etype, value, stb):
+        self.shown.append((etype, stb))
+
+    def set_custom_exc(self, exc_tuple, handler):
+        self.custom = (exc_tuple, handler)
+
+
+@pytest.mark.parametrize("error, expected", [
+    (NotImplementedError(), "replace the line `raise NotImplementedError()` with your answer"),
+    (NameError("name 'first_coup_year' is not defined", name="first_coup_year"),
+     "`first_coup_year` is not defined yet: run your answer cell first"),
+    (AnswerError("first_coup_year should be a whole number (int), but it is text (str): change your answer cell "
+                 "and run it again."), "first_coup_year should be a whole number (int), but it is text (str)"),
+])
+def test_a_missing_or_wrong_answer_shows_one_plain_sentence(error, expected):
+    from mali_ssr.answer_checks import PLAIN_ERRORS, _plain_traceback, use_plain_errors
+
+    shell = _FakeShell()
+    use_plain_errors(shell)
+    assert shell.custom == (PLAIN_ERRORS, _plain_traceback)
+    try:
+        raise error
+    except type(error) as exc:
+        stb = _plain_traceback(shell, type(exc), exc, exc.__traceback__)
+    assert len(stb) == 1 and expected in stb[0]
+    assert stb[0].count(".") <= 2 and "Traceback" not in stb[0] and "answer_checks.py" not in stb[0]
+    # still shown as an *error* (what nbgrader counts as a failed test), with the sentence as its only line
+    assert shell.shown == [(type(error), stb)]
+
+
+def test_a_wrong_type_in_a_real_ipython_cell_is_an_error_with_one_line(capsys):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from mali_ssr.answer_checks import use_plain_errors
+
+    shell = InteractiveShell.instance()
+    try:
+        use_plain_errors(shell)
+        result = shell.run_cell("from mali_ssr.answer_checks import expect_type\n"
+                                "expect_type('1968', int, name='first_coup_year')")
+        shown = capsys.readouterr().out.strip()
+        assert not result.success and isinstance(result.error_in_exec, AnswerError)  # the cell failed
+        assert shown == ("first_coup_year should be a whole number (int), but it is text (str): change your answer "
+                         "cell and run it again.")
+        result = shell.run_cell("1 / 0")  # not a course check: Python's usual traceback
+        assert "ZeroDivisionError" in capsys.readouterr().out and not result.success
+    finally:
+        InteractiveShell.clear_instance()
+
+
+def test_a_right_form_is_said_neutrally(capsys):
+    from mali_ssr.answer_checks import form_ok
+
+    form_ok("first_coup_year", "number_of_coups")
+    out = capsys.readouterr().out
+    assert out == "Form OK (first_coup_year, number_of_coups) — the answer itself is checked at grading.\n"
+    assert "✓" not in out and "<" not in out  # no tick, no coloured markup
+
+
+@pytest.mark.slow
+def test_nbgrader_still_fails_an_unanswered_exercise_and_shows_the_plain_sentences():
+    """``nbgrader validate`` on an untouched exercise: every graded test fails, each with a plain sentence."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from mali_ssr.exercises import nbgrader_env
+
+    root = Path(__file__).resolve().parents[1]
+    exercise = root / "exercises" / "01_history" / "01_history.ipynb"
+    graded = [c for c in json.loads(exercise.read_text())["cells"]
+              if c.get("metadata", {}).get("nbgrader", {}).get("grade") and c["cell_type"] == "code"]
+    done = subprocess.run([sys.executable, "-m", "nbgrader", "validate", str(exercise)], cwd=root,
+                          env=nbgrader_env(), capture_output=True, text=True, timeout=600)
+    output = done.stdout + done.stderr
+    assert len(graded) == 4
+    # every autograded test still fails (the written answers fail with nbgrader's own "no response")...
+    assert "VALIDATION FAILED ON 6 CELL(S)" in output, output[-3000:]
+    # ...each with the plain sentence as its whole error, no traceback
+    assert output.count("is not defined yet: run your answer cell first") == len(graded), output[-3000:]
+    assert "Traceback (most recent call last)" not in output and "answer_checks.py" not in output

@@ -4,10 +4,10 @@ import doctest
 
 import pytest
 
-from mali_ssr import answer_checks, data, messages, models
+from mali_ssr import answer_checks, data, i18n, models
 
 
-@pytest.mark.parametrize("module", [answer_checks, data, messages, models], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", [answer_checks, data, i18n, models], ids=lambda m: m.__name__)
 def test_docstring_examples(module):
     result = doctest.testmod(module)
     assert result.attempted > 0

@@ -19,7 +19,7 @@ def test_widget_check():
 def test_timeline_view_all(data):
     view = widgets.timeline_view(CATEGORIES, DRIVERS, (1850, 2025), data)
     assert view.figure is not None and len(view.items) == len(data.timeline)
-    assert f"{len(data.timeline)} event(s)" in view.message
+    assert f"{len(data.timeline)} events shown" in view.message
 
 
 def test_timeline_view_filters(data):
@@ -60,7 +60,7 @@ def test_institution_view(data):
 
 def test_council_view_normal_and_bad():
     view = widgets.council_view(30, 3, 10, 10, 2, 2, cma_delay=6, platform_delay=9)
-    assert "Council of <b>57</b>" in view.html and "9 month(s)" in view.html
+    assert "Council of <b>57</b>" in view.html and "9 months" in view.html
     assert "Illustrative model" in view.html
     assert "must be between" in widgets.council_view(30, 3, 10, 10, 2, 99).message
     assert "must be between" in widgets.council_view(0, 0, 0, 0, 0, 0).message
@@ -125,3 +125,15 @@ def test_council_view_takes_expertise_assumptions():
 def test_institution_map_opens_on_the_chosen_body(data):
     assert widgets.institution_map(data, selected="cnddr").children[0].value == "cnddr"
     assert widgets.institution_map(data, selected="nope").children[0].value in data.institutions
+
+
+def test_quiz_options_wrap_instead_of_being_cut(data):
+    """ipywidgets' radio options never wrap: the quiz gets a class and CSS that let long options wrap."""
+    check = max(data.self_checks.values(), key=lambda c: max(len(o) for o in c.options))
+    box = widgets.self_check(check.id, data)
+    style, choices = box.children[0], box.children[1]
+    assert choices.layout.width == "auto" and choices.layout.max_width == "100%"
+    assert widgets.QUIZ_CLASS in choices._dom_classes
+    assert f".{widgets.QUIZ_CLASS} label" in style.value and "white-space: normal" in style.value
+    assert "height: auto" in style.value  # the fixed one-line height is what cut the options
+    assert [label for label in choices._options_labels] == list(check.options)  # nothing shortened

@@ -12,13 +12,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .messages import text
+from .i18n import _, ngettext
 
 DEFAULT_WORKSPACE = "mali-ssr-course"
 
 
 def _error(message: str, code: int = 2) -> int:
-    print(text("cli.error", detail=message), file=sys.stderr)
+    print(_("mali-ssr: error: {detail}").format(detail=message), file=sys.stderr)
     return code
 
 
@@ -39,14 +39,14 @@ def cmd_start(args: argparse.Namespace) -> int:
         command.append(f"--port={args.port}")
     if args.no_browser:
         command.append("--no-browser")
-        print(text("cli.start.no_browser"))
+        print(_("JupyterLab is starting; open the address it prints in your browser"))
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")
     command += args.lab_options[1:] if args.lab_options[:1] == ["--"] else args.lab_options
     notebook = first_notebook(report.workspace)
     if notebook:
         command.append(notebook)
-        print(text("cli.start.opening", notebook=notebook))
+        print(_("opening JupyterLab on {notebook} (stop it with Ctrl+C)").format(notebook=notebook))
     try:
         return subprocess.call(command, cwd=report.workspace)
     except KeyboardInterrupt:
@@ -60,7 +60,7 @@ def cmd_reset(args: argparse.Namespace) -> int:
         backup = reset(args.dir, args.notebook)
     except WorkspaceError as exc:
         return _error(str(exc))
-    print(text("cli.reset.done", notebook=args.notebook, backup=backup))
+    print(_("restored {notebook}; your previous copy is kept at {backup}").format(notebook=args.notebook, backup=backup))
     return 0
 
 
@@ -84,17 +84,23 @@ def cmd_grade(args: argparse.Namespace) -> int:
                        students=args.student or None, sandbox=not args.no_sandbox, policy=policy)
     except CourseError as exc:
         return _error(str(exc))
-    print(text("cli.grade.summary", graded=len(result.graded), assignment=result.assignment,
-               seconds=result.seconds, failed=len(result.failed)))
+    print(ngettext("graded {graded} submission of {assignment} in {seconds:.1f} s; {failed} failed",
+                   "graded {graded} submissions of {assignment} in {seconds:.1f} s; {failed} failed",
+                   len(result.graded)).format(graded=len(result.graded), assignment=result.assignment,
+                                              seconds=result.seconds, failed=len(result.failed)))
     if result.skipped:
-        print(text("cli.grade.skipped", n=len(result.skipped), students=", ".join(result.skipped)))
+        print(ngettext("skipped {n} already graded (use --force to grade it again): {students}",
+                       "skipped {n} already graded (use --force to grade them again): {students}",
+                       len(result.skipped)).format(n=len(result.skipped), students=", ".join(result.skipped)))
     if result.flags:
-        print(text("cli.grade.flags_header", n=len(result.flags)))
+        print(ngettext("flags for {n} student (check this submission by hand):",
+                       "flags for {n} students (check these submissions by hand):",
+                       len(result.flags)).format(n=len(result.flags)))
         for student, flags in sorted(result.flags.items()):
             for flag in flags:
                 print(f"  {student}: {flag}")
     if result.failed:
-        print(text("cli.grade.failed_header"))
+        print(_("these students' submissions could not be graded (see .mali-ssr/grade-logs/):"))
         for student, reason in sorted(result.failed.items()):
             print(f"  {student}: {reason}")
         return 1
@@ -112,56 +118,92 @@ def cmd_report(args: argparse.Namespace) -> int:
     out = Path(args.out)
     csv_path = write_csv(scores, out / f"{args.assignment}-scores.csv")
     png_path = write_figure(scores, out / f"{args.assignment}-questions.png")
-    print(text("cli.report.written", csv=csv_path, png=png_path, n=len(scores.students)))
+    print(ngettext("wrote {csv} and {png} ({n} student)", "wrote {csv} and {png} ({n} students)",
+                   len(scores.students)).format(csv=csv_path, png=png_path, n=len(scores.students)))
     for question, share in hardest_questions(scores):
-        print(text("cli.report.hard", question=question, percent=round(100 * share)))
+        print("  " + _("hardest: {question} (class average {share:.0%} of its points)").format(
+            question=question, share=share))
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mali-ssr", description=text("cli.description"))
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+class _Parser(argparse.ArgumentParser):
+    """argparse with our own help and error lines, so that they go through the catalogue too."""
 
-    start = commands.add_parser("start", help=text("cli.start.help"), description=text("cli.start.help"))
-    start.add_argument("--dir", default=DEFAULT_WORKSPACE, type=Path,
-                       help=f"workspace folder (default: ./{DEFAULT_WORKSPACE})")
-    start.add_argument("--no-browser", action="store_true", help="start JupyterLab without opening a browser")
-    start.add_argument("--port", type=int, help="port for JupyterLab (default: JupyterLab's choice, 8888)")
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, add_help=False, **kwargs)
+        self._positionals.title = _("positional arguments")  # argparse's own headings, in our catalogue
+        self._optionals.title = _("options")
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                          help=_("show this help message and exit"))
+
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        self.exit(2, _("mali-ssr: error: {detail}").format(detail=message) + "\n"
+                  + _("Run `mali-ssr --help` to see what each command needs.") + "\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="mali-ssr", description=_(
+        "The Mali SSR course: open the lectures, check the installation, grade assignments."))
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}",
+                        help=_("show the version number and exit"))
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    workspace_help = _("workspace folder (default: ./{folder})").format(folder=DEFAULT_WORKSPACE)
+
+    start_help = _("copy the course notebooks into a workspace and open JupyterLab")
+    start = commands.add_parser("start", help=start_help, description=start_help)
+    start.add_argument("--dir", default=DEFAULT_WORKSPACE, type=Path, help=workspace_help)
+    start.add_argument("--no-browser", action="store_true", help=_("start JupyterLab without opening a browser"))
+    start.add_argument("--port", type=int, help=_("port for JupyterLab (default: JupyterLab's choice, 8888)"))
     start.add_argument("--solutions", action="store_true",
-                       help="also copy the solution notebooks (for self-learners)")
-    start.add_argument("--no-launch", action="store_true", help="only copy the notebooks; do not start JupyterLab")
+                       help=_("also copy the solution notebooks (for self-learners)"))
+    start.add_argument("--no-launch", action="store_true",
+                       help=_("only copy the notebooks; do not start JupyterLab"))
     start.add_argument("lab_options", nargs=argparse.REMAINDER, metavar="-- JUPYTERLAB OPTIONS",
-                       help="anything after -- goes to JupyterLab, e.g. -- --ServerApp.ip=0.0.0.0")
+                       help=_("anything after -- goes to JupyterLab, e.g. {example}").format(
+                           example="-- --ServerApp.ip=0.0.0.0"))
     start.set_defaults(func=cmd_start)
 
-    reset = commands.add_parser("reset", help=text("cli.reset.help"), description=text("cli.reset.help"))
-    reset.add_argument("notebook", help="notebook to restore, relative to the workspace, e.g. course/01_history.ipynb")
-    reset.add_argument("--dir", default=DEFAULT_WORKSPACE, type=Path,
-                       help=f"workspace folder (default: ./{DEFAULT_WORKSPACE})")
+    reset_help = _("put a notebook back as the course ships it (your copy is backed up first)")
+    reset = commands.add_parser("reset", help=reset_help, description=reset_help)
+    reset.add_argument("notebook", help=_("notebook to restore, relative to the workspace, e.g. {example}").format(
+        example="course/01_history.ipynb"))
+    reset.add_argument("--dir", default=DEFAULT_WORKSPACE, type=Path, help=workspace_help)
     reset.set_defaults(func=cmd_reset)
 
-    check = commands.add_parser("check", help=text("cli.check.help"), description=text("cli.check.help"))
+    check_help = _("check that the installation works (kernel, widgets, nbgrader, data, notebooks)")
+    check = commands.add_parser("check", help=check_help, description=check_help)
     check.set_defaults(func=cmd_check)
 
-    grade = commands.add_parser("grade", help=text("cli.grade.help"), description=text("cli.grade.description"))
-    grade.add_argument("assignment", help="assignment name, e.g. 01_history")
+    grade = commands.add_parser(
+        "grade", help=_("autograde every submission of an assignment, in parallel (run from the course root)"),
+        description=_("Autograde every submission under {folder} with nbgrader, several students at once. The "
+                      "gradebook ends up as a sequential `nbgrader autograde` would leave it. A submission that "
+                      "crashes, hangs or is corrupt fails alone; the others are graded and the failures are "
+                      "listed.").format(folder="submitted/<student>/<assignment>/"))
+    assignment_help = _("assignment name, e.g. {example}").format(example="01_history")
+    grade.add_argument("assignment", help=assignment_help)
     grade.add_argument("--jobs", "-j", type=int, default=None,
-                       help="students graded at once (default: the number of CPU cores + 1)")
+                       help=_("students graded at once (default: the number of CPU cores + 1)"))
     grade.add_argument("--timeout", type=float, default=600,
-                       help="wall-time limit in seconds for one student's grading (default: 600)")
-    grade.add_argument("--force", action="store_true", help="grade again students already autograded")
+                       help=_("wall-time limit in seconds for one student's grading (default: {n})").format(n=600))
+    grade.add_argument("--force", action="store_true", help=_("grade again students already autograded"))
     grade.add_argument("--student", action="append", metavar="ID",
-                       help="grade only this student (repeat for several)")
+                       help=_("grade only this student (repeat for several)"))
     grade.add_argument("--no-sandbox", action="store_true",
-                       help="run student code without the grading sandbox (not recommended; see docs/grading-safety.md)")
-    grade.add_argument("--memory-mb", type=int, default=2048, help="memory cap per student kernel (default: 2048)")
-    grade.add_argument("--cpu-seconds", type=int, default=300, help="CPU-time cap per student kernel (default: 300)")
+                       help=_("run student code without the grading sandbox (not recommended; see {doc})").format(
+                           doc="docs/grading-safety.md"))
+    grade.add_argument("--memory-mb", type=int, default=2048,
+                       help=_("memory cap per student kernel in MB (default: {n})").format(n=2048))
+    grade.add_argument("--cpu-seconds", type=int, default=300,
+                       help=_("CPU-time cap per student kernel in seconds (default: {n})").format(n=300))
     grade.set_defaults(func=cmd_grade)
 
-    report = commands.add_parser("report", help=text("cli.report.help"), description=text("cli.report.help"))
-    report.add_argument("assignment", help="assignment name, e.g. 01_history")
-    report.add_argument("--out", default="reports", help="folder for the CSV and the figure (default: reports)")
+    report_help = _("write a CSV of scores per student and question, and a chart of the hardest questions")
+    report = commands.add_parser("report", help=report_help, description=report_help)
+    report.add_argument("assignment", help=assignment_help)
+    report.add_argument("--out", default="reports",
+                        help=_("folder for the CSV and the figure (default: {folder})").format(folder="reports"))
     report.set_defaults(func=cmd_report)
     return parser
 

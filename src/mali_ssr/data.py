@@ -26,8 +26,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .i18n import _
-from .messages import text
+from .i18n import N_, _
 
 FILES = ("bibliography", "timeline", "institutions", "actors", "glossary")
 
@@ -93,7 +92,8 @@ class DataError(ValueError):
 
     def __init__(self, file: str, record: str, field_name: str, problem: str):
         self.file, self.record, self.field, self.problem = file, record, field_name, problem
-        super().__init__(text("data.error", file=file, record=record, field=field_name, problem=problem))
+        super().__init__(_("{file}: record {record!r}, field {field!r}: {problem}").format(
+            file=file, record=record, field=field_name, problem=problem))
 
 
 # --------------------------------------------------------------------------- dates
@@ -146,16 +146,17 @@ def parse_date(value: Any, precision: str) -> PartialDate:
     if isinstance(value, int):
         value = str(value)
     if precision not in PRECISIONS:
-        raise ValueError(text("data.bad_choice", value=precision, allowed=", ".join(PRECISIONS)))
+        raise ValueError(_("unknown value {value!r}; allowed: {allowed}").format(value=precision, allowed=", ".join(PRECISIONS)))
     match = DATE_PATTERNS[precision].match(str(value))
     if not match:
-        raise ValueError(text("data.bad_date", value=value, form=DATE_FORMS[precision], precision=precision))
+        raise ValueError(_("{value!r} is not a date of the form {form} for precision {precision!r}").format(
+            value=value, form=DATE_FORMS[precision], precision=precision))
     parts = [int(p) for p in match.groups()] + [1, 1]
     year, month, day = parts[:3]
     try:
         dt.date(year, month, day)
     except ValueError as exc:
-        raise ValueError(text("data.impossible_date", value=value, detail=exc)) from None
+        raise ValueError(_("{value!r} is not a real calendar date ({detail})").format(value=value, detail=exc)) from None
     return PartialDate(year, month, day, precision)
 
 
@@ -351,7 +352,7 @@ class CourseData:
 # ----------------------------------------------------------------------- validation
 
 
-_TYPE_NAMES = {str: "text", int: "a whole number", list: "a list", dict: "a mapping"}
+_TYPE_NAMES = {str: N_("text"), int: N_("a whole number"), list: N_("a list"), dict: N_("a mapping")}
 
 
 class _Checker:
@@ -372,46 +373,48 @@ class _Checker:
         allowed = set(self.fields)
         for key in self.raw:
             if key not in allowed:
-                raise self.fail(str(key), text("data.unknown_field", allowed=", ".join(sorted(allowed))))
+                raise self.fail(str(key), _("unknown field (allowed: {allowed})").format(allowed=", ".join(sorted(allowed))))
         for key, (required, *_rest) in self.fields.items():
             if required and key not in self.raw:
-                raise self.fail(key, text("data.missing_field"))
+                raise self.fail(key, _("required field is missing"))
 
     def get(self, key: str) -> Any:
         required, kind, *extra = self.fields[key]
         if key not in self.raw or self.raw[key] is None:
             if required:
-                raise self.fail(key, text("data.missing_field"))
+                raise self.fail(key, _("required field is missing"))
             return None
         value = self.raw[key]
         if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
-            raise self.fail(key, text("data.wrong_type", expected=_TYPE_NAMES[int], found=type(value).__name__, value=value))
+            raise self.fail(key, _("expected {expected}, found {found} ({value!r})").format(
+                expected=_(_TYPE_NAMES[int]), found=type(value).__name__, value=value))
         if kind in (str, list, dict) and not isinstance(value, kind):
-            raise self.fail(key, text("data.wrong_type", expected=_TYPE_NAMES[kind], found=type(value).__name__, value=value))
+            raise self.fail(key, _("expected {expected}, found {found} ({value!r})").format(
+                expected=_(_TYPE_NAMES[kind]), found=type(value).__name__, value=value))
         if kind in (str, list) and not value:
-            raise self.fail(key, text("data.empty"))
+            raise self.fail(key, _("must not be empty"))
         if kind is str:
             value = value.strip()
         choices = extra[0] if extra else None
         if choices is not None and value not in choices:
-            raise self.fail(key, text("data.bad_choice", value=value, allowed=", ".join(choices)))
+            raise self.fail(key, _("unknown value {value!r}; allowed: {allowed}").format(value=value, allowed=", ".join(choices)))
         return value
 
     def get_id(self) -> str:
         value = self.get("id")
         if not ID_PATTERN.match(value):
-            raise self.fail("id", text("data.bad_id", value=value))
+            raise self.fail("id", _("ids use lowercase letters, digits and hyphens, found {value!r}").format(value=value))
         return value
 
     def get_date(self, key: str, precision_key: str = "precision", raw: dict | None = None) -> PartialDate | None:
         raw = self.raw if raw is None else raw
         if raw.get(key) is None:
             if self.fields.get(key, (False,))[0] and raw is self.raw:
-                raise self.fail(key, text("data.missing_field"))
+                raise self.fail(key, _("required field is missing"))
             return None
         precision = raw.get(precision_key)
         if precision is None:
-            raise self.fail(precision_key, text("data.missing_field"))
+            raise self.fail(precision_key, _("required field is missing"))
         try:
             return parse_date(raw[key], precision)
         except ValueError as exc:
@@ -421,14 +424,15 @@ class _Checker:
         raw = self.raw if raw is None else raw
         value = raw.get("sources")
         if value is None:
-            raise self.fail(where, text("data.no_sources"))
+            raise self.fail(where, _("every record must cite at least one source"))
         if not isinstance(value, list):
-            raise self.fail(where, text("data.wrong_type", expected="a list", found=type(value).__name__, value=value))
+            raise self.fail(where, _("expected {expected}, found {found} ({value!r})").format(
+                expected=_("a list"), found=type(value).__name__, value=value))
         if not value:
-            raise self.fail(where, text("data.no_sources"))
+            raise self.fail(where, _("every record must cite at least one source"))
         for sid in value:
             if self.known_sources is not None and sid not in self.known_sources:
-                raise self.fail(where, text("data.unknown_source", value=sid))
+                raise self.fail(where, _("unknown source id {value!r}: add it to bibliography.yaml").format(value=sid))
         return tuple(value)
 
     def get_strings(self, key: str) -> tuple[str, ...]:
@@ -437,13 +441,15 @@ class _Checker:
             return ()
         for item in value:
             if not isinstance(item, str) or not item:
-                raise self.fail(key, text("data.wrong_type", expected="a list of text", found=type(item).__name__, value=item))
+                raise self.fail(key, _("expected {expected}, found {found} ({value!r})").format(
+                    expected=_("a list of text"), found=type(item).__name__, value=item))
         return tuple(value)
 
     def get_certainty(self) -> str:
         certainty = self.get("certainty") or "verified"
         if certainty != "verified" and not self.raw.get("note"):
-            raise self.fail("note", text("data.note_required", certainty=certainty))
+            raise self.fail("note", _("a record whose certainty is {certainty!r} needs a note saying why").format(
+                certainty=certainty))
         return certainty
 
     def get_variants(self) -> tuple[Variant, ...]:
@@ -454,13 +460,15 @@ class _Checker:
         for i, item in enumerate(value):
             where = f"variants[{i}]"
             if not isinstance(item, dict):
-                raise self.fail(where, text("data.not_mapping", found=type(item).__name__))
+                raise self.fail(where, _("each record must be a mapping of field: value, found {found}").format(
+                    found=type(item).__name__))
             for key in item:
                 if key not in ("claim", "sources", "date", "precision"):
-                    raise self.fail(f"{where}.{key}", text("data.unknown_field", allowed="claim, date, precision, sources"))
+                    raise self.fail(f"{where}.{key}", _("unknown field (allowed: {allowed})").format(
+                        allowed="claim, date, precision, sources"))
             claim = item.get("claim")
             if not isinstance(claim, str) or not claim.strip():
-                raise self.fail(f"{where}.claim", text("data.missing_field"))
+                raise self.fail(f"{where}.claim", _("required field is missing"))
             date = None
             if item.get("date") is not None:
                 try:
@@ -475,7 +483,8 @@ def _check_unique(file: str, records: Iterable[tuple[int, str]]) -> None:
     seen: dict[str, int] = {}
     for index, rid in records:
         if rid in seen:
-            raise DataError(file, rid, "id", text("data.duplicate_id", value=rid, first=f"#{seen[rid] + 1}"))
+            raise DataError(file, rid, "id", _("duplicate id {value!r} (first defined as record {first})").format(
+                value=rid, first=f"#{seen[rid] + 1}"))
         seen[rid] = index
 
 
@@ -517,11 +526,12 @@ GLOSSARY_FIELDS = {
 
 def _records(file: str, raw: Any, fields: dict, known_sources) -> list[_Checker]:
     if not isinstance(raw, list):
-        raise DataError(file, "-", "-", text("data.not_list", found=type(raw).__name__))
+        raise DataError(file, "-", "-", _("the file must hold a list of records, found {found}").format(found=type(raw).__name__))
     checkers = []
     for index, record in enumerate(raw):
         if not isinstance(record, dict):
-            raise DataError(file, f"#{index + 1}", "-", text("data.not_mapping", found=type(record).__name__))
+            raise DataError(file, f"#{index + 1}", "-", _("each record must be a mapping of field: value, found {found}").format(
+                found=type(record).__name__))
         checker = _Checker(file, record, index, fields, known_sources)
         checker.check_keys()
         checkers.append(checker)
@@ -552,7 +562,7 @@ def _publication_year(c: _Checker) -> int | None:
     except ValueError as exc:
         raise c.fail("published", str(exc)) from None
     if year is None:
-        raise c.fail("year", text("data.missing_field"))
+        raise c.fail("year", _("required field is missing"))
     if year != date.year:
         raise c.fail("year", _("year {year} differs from the publication date {published}: the citation year "
                                "is the year of publication").format(year=year, published=published))
@@ -584,7 +594,8 @@ def _build_timeline(raw: Any, sources) -> tuple[Event, ...]:
         drivers = c.get_strings("drivers")
         for d in drivers:
             if d not in DRIVERS:
-                raise c.fail("drivers", text("data.bad_choice", value=d, allowed=", ".join(DRIVERS)))
+                raise c.fail("drivers", _("unknown value {value!r}; allowed: {allowed}").format(
+                    value=d, allowed=", ".join(DRIVERS)))
         c.get("precision")
         events.append(Event(
             id=c.get_id(), date=c.get_date("date"), category=c.get("category"), drivers=drivers,
@@ -601,35 +612,38 @@ def _build_institutions(raw: Any, sources) -> dict[str, Institution]:
         members = []
         for i, m in enumerate(c.get("members") or []):
             if not isinstance(m, dict) or set(m) != {"group", "count"}:
-                raise c.fail(f"members[{i}]", text("data.unknown_field", allowed="group, count"))
+                raise c.fail(f"members[{i}]", _("unknown field (allowed: {allowed})").format(allowed="group, count"))
             if not isinstance(m["count"], int) or isinstance(m["count"], bool) or m["count"] < 1:
-                raise c.fail(f"members[{i}].count", text("data.wrong_type", expected="a whole number above 0",
+                raise c.fail(f"members[{i}].count", _("expected {expected}, found {found} ({value!r})").format(
+                    expected=_("a whole number above 0"),
                                                          found=type(m["count"]).__name__, value=m["count"]))
             members.append(Member(str(m["group"]), m["count"]))
         changes = []
         for i, ch in enumerate(c.get("changes") or []):
             where = f"changes[{i}]"
             if not isinstance(ch, dict):
-                raise c.fail(where, text("data.not_mapping", found=type(ch).__name__))
+                raise c.fail(where, _("each record must be a mapping of field: value, found {found}").format(
+                    found=type(ch).__name__))
             for key in ch:
                 if key not in ("date", "precision", "attachment", "description", "sources", "ended"):
-                    raise c.fail(f"{where}.{key}", text("data.unknown_field",
-                                                        allowed="attachment, date, description, ended, precision, sources"))
+                    raise c.fail(f"{where}.{key}", _("unknown field (allowed: {allowed})").format(
+                        allowed="attachment, date, description, ended, precision, sources"))
             if not isinstance(ch.get("ended", False), bool):
-                raise c.fail(f"{where}.ended", text("data.wrong_type", expected="true or false",
+                raise c.fail(f"{where}.ended", _("expected {expected}, found {found} ({value!r})").format(
+                    expected=_("true or false"),
                                                     found=type(ch["ended"]).__name__, value=ch["ended"]))
             if ch.get("date") is None:
-                raise c.fail(f"{where}.date", text("data.missing_field"))
+                raise c.fail(f"{where}.date", _("required field is missing"))
             try:
                 date = parse_date(ch["date"], ch.get("precision") or "")
             except ValueError as exc:
                 raise c.fail(f"{where}.date", str(exc)) from None
             attachment = ch.get("attachment")
             if attachment is not None and attachment not in ATTACHMENTS:
-                raise c.fail(f"{where}.attachment", text("data.bad_choice", value=attachment,
+                raise c.fail(f"{where}.attachment", _("unknown value {value!r}; allowed: {allowed}").format(value=attachment,
                                                          allowed=", ".join(ATTACHMENTS)))
             if not isinstance(ch.get("description"), str) or not ch["description"].strip():
-                raise c.fail(f"{where}.description", text("data.missing_field"))
+                raise c.fail(f"{where}.description", _("required field is missing"))
             changes.append(Change(date, ch["description"].strip(), c.get_sources(ch, f"{where}.sources"), attachment,
                                   ch.get("ended", False)))
         out[c.get_id()] = Institution(
@@ -651,7 +665,7 @@ def _build_actors(raw: Any, sources) -> dict[str, Actor]:
         members = c.get_strings("members")
         for m in members:
             if m not in ids:
-                raise c.fail("members", text("data.unknown_ref", kind="actor", value=m))
+                raise c.fail("members", _("unknown {kind} id {value!r}").format(kind="actor", value=m))
         out[c.get_id()] = Actor(
             id=c.get_id(), acronym=c.get("acronym"), name_en=c.get("name_en"), name_fr=c.get("name_fr"),
             kind=c.get("kind"), stance=c.get("stance"), description=c.get("description"),
@@ -669,7 +683,7 @@ def _build_glossary(raw: Any, sources) -> dict[str, Term]:
         see_also = c.get_strings("see_also")
         for ref in see_also:
             if ref not in ids:
-                raise c.fail("see_also", text("data.unknown_ref", kind="glossary", value=ref))
+                raise c.fail("see_also", _("unknown {kind} id {value!r}").format(kind="glossary", value=ref))
         out[c.get_id()] = Term(
             id=c.get_id(), term=c.get("term"), term_fr=c.get("term_fr"), definition=c.get("definition"),
             sources=c.get_sources(), see_also=see_also,
@@ -682,10 +696,11 @@ def _build_self_checks(raw: Any, sources) -> dict[str, SelfCheck]:
     for c in _records("self_checks", raw, SELF_CHECK_FIELDS, sources):
         options = c.get_strings("options")
         if len(options) < 2:
-            raise c.fail("options", text("data.too_few_options"))
+            raise c.fail("options", _("a question needs at least two options"))
         answer = c.get("answer")
         if not 0 <= answer < len(options):
-            raise c.fail("answer", text("data.bad_answer", value=answer, n=len(options)))
+            raise c.fail("answer", _("answer {value} is not the index of one of the {n} options (0 is the first)").format(
+                value=answer, n=len(options)))
         out[c.get_id()] = SelfCheck(
             id=c.get_id(), module=c.get("module"), question=c.get("question"), options=options,
             answer=answer, explanation=c.get("explanation"), hint=c.get("hint"), sources=c.get_sources(),
@@ -702,14 +717,14 @@ def _read_yaml(path: Any, name: str) -> Any:
     try:
         content = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise DataError(name, "-", "-", text("data.missing_file", path=path)) from None
+        raise DataError(name, "-", "-", _("the data file is missing from the package ({path})").format(path=path)) from None
     except UnicodeDecodeError as exc:
-        raise DataError(name, "-", "-", text("data.not_yaml", detail=exc)) from None
+        raise DataError(name, "-", "-", _("the file is not valid YAML ({detail})").format(detail=exc)) from None
     try:
         return yaml.load(content, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # C parser: 5x faster
     except yaml.YAMLError as exc:
         detail = " ".join(str(exc).split())
-        raise DataError(name, "-", "-", text("data.not_yaml", detail=detail)) from None
+        raise DataError(name, "-", "-", _("the file is not valid YAML ({detail})").format(detail=detail)) from None
 
 
 def build(raw: dict[str, Any]) -> CourseData:
@@ -741,7 +756,7 @@ def read_raw(data_dir: str | Path | None = None) -> dict[str, Any]:
                 records = _read_yaml(path, f"self_checks/{path.name}")
                 if not isinstance(records, list):
                     raise DataError(f"self_checks/{path.name}", "-", "-",
-                                    text("data.not_list", found=type(records).__name__))
+                                    _("the file must hold a list of records, found {found}").format(found=type(records).__name__))
                 checks.extend(records)
     raw["self_checks"] = checks
     return raw

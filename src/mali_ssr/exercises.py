@@ -19,6 +19,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .i18n import _
+
 _GENERATE = """
 import sys
 from nbgrader.apps import NbGraderAPI
@@ -57,7 +59,7 @@ def generate_in_course(course: str | Path, names: list[str]) -> None:
     done = subprocess.run([sys.executable, "-c", _GENERATE, str(course), *names], cwd=course, env=nbgrader_env(),
                           capture_output=True, text=True)
     if done.returncode != 0:
-        raise RuntimeError(f"nbgrader could not generate the exercises:\n{done.stderr[-2000:]}")
+        raise RuntimeError(_("nbgrader could not generate the exercises:") + "\n" + done.stderr[-2000:])
 
 
 def generate(root: str | Path, dest: str | Path, names: list[str] | None = None) -> Path:
@@ -113,7 +115,7 @@ def fill_answers(exercise: dict, solution: dict, answers: dict[str, str]) -> dic
     released, sources = _cells_by_id(nb), _cells_by_id(solution)
     for grade_id, code in answers.items():
         if grade_id not in released:
-            raise KeyError(f"no answer cell {grade_id!r} in the exercise")
+            raise KeyError(_("no answer cell {grade_id!r} in the exercise").format(grade_id=grade_id))
         released[grade_id]["source"] = sources[grade_id]["source"] if code == "SOLUTION" else code
     return nb
 
@@ -121,10 +123,12 @@ def fill_answers(exercise: dict, solution: dict, answers: dict[str, str]) -> dic
 def main() -> int:
     root = Path(__file__).resolve().parents[2]
     if not (root / "solutions").is_dir():
-        print("run this from a clone of the course repository (solutions/ not found)", file=sys.stderr)
+        print(_("run this from a clone of the course repository ({folder} not found)").format(folder="solutions/"),
+              file=sys.stderr)
         return 2
     generate(root, root / "exercises")
-    print(f"exercises/ regenerated from solutions/ ({', '.join(assignments(root))})")
+    print(_("{exercises} regenerated from {solutions} ({names})").format(
+        exercises="exercises/", solutions="solutions/", names=", ".join(assignments(root))))
     return 0
 
 

@@ -12,6 +12,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from .i18n import N_, _, ngettext
+
 
 def check_data() -> str | None:
     from .data import DataError, load
@@ -21,7 +23,7 @@ def check_data() -> str | None:
     except DataError as exc:
         return str(exc)
     if not data.timeline:
-        return "the timeline is empty"
+        return _("the timeline is empty")
     return None
 
 
@@ -31,11 +33,11 @@ def check_kernel() -> str | None:
     try:
         manager, client = start_new_kernel(kernel_name="python3", startup_timeout=60)
     except Exception as exc:  # any failure to start is the answer
-        return f"a Python kernel did not start ({exc.__class__.__name__}: {exc})"
+        return _("a Python kernel did not start ({error}: {detail})").format(error=exc.__class__.__name__, detail=exc)
     try:
         reply = client.execute_interactive("import mali_ssr, ipywidgets", timeout=60)
         if reply["content"]["status"] != "ok":
-            return f"the kernel cannot import the course package: {reply['content'].get('evalue')}"
+            return _("the kernel cannot import the course package: {detail}").format(detail=reply["content"].get("evalue"))
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
@@ -46,7 +48,7 @@ def _labextension_enabled(name: str) -> str | None:
     from jupyter_core.paths import jupyter_config_path, jupyter_path
 
     if not any((Path(p) / name / "package.json").is_file() for p in jupyter_path("labextensions")):
-        return f"the JupyterLab extension {name} is not installed"
+        return _("the JupyterLab extension {name} is not installed").format(name=name)
     for folder in jupyter_config_path():
         config = Path(folder) / "labconfig" / "page_config.json"
         if config.is_file():
@@ -55,7 +57,7 @@ def _labextension_enabled(name: str) -> str | None:
             except ValueError:
                 continue
             if (isinstance(disabled, dict) and disabled.get(name)) or (isinstance(disabled, list) and name in disabled):
-                return f"the JupyterLab extension {name} is disabled ({config})"
+                return _("the JupyterLab extension {name} is disabled ({config})").format(name=name, config=config)
     return None
 
 
@@ -63,9 +65,9 @@ def check_widgets() -> str | None:
     try:
         import ipywidgets
     except ImportError:
-        return "ipywidgets is not installed"
+        return _("ipywidgets is not installed")
     if int(ipywidgets.__version__.split(".")[0]) < 8:
-        return f"ipywidgets {ipywidgets.__version__} is too old (the course needs 8)"
+        return _("ipywidgets {version} is too old (the course needs {needed})").format(version=ipywidgets.__version__, needed=8)
     return _labextension_enabled("@jupyter-widgets/jupyterlab-manager")
 
 
@@ -81,11 +83,11 @@ def check_nbgrader() -> str | None:
             try:
                 enabled = json.loads(conf.read_text())["ServerApp"]["jpserver_extensions"]
             except (ValueError, KeyError):
-                return f"the nbgrader server configuration {conf} is damaged"
+                return _("the nbgrader server configuration {path} is damaged").format(path=conf)
             if enabled.get("nbgrader.server_extensions.formgrader"):
                 return None
-            return "the nbgrader formgrader server extension is disabled"
-    return "the nbgrader server extensions are not configured"
+            return _("the nbgrader formgrader server extension is disabled")
+    return _("the nbgrader server extensions are not configured")
 
 
 def check_notebook() -> str | None:
@@ -99,45 +101,47 @@ def check_notebook() -> str | None:
     except WorkspaceError as exc:
         return str(exc)
     if not lectures:
-        return "no lecture notebook is installed"
+        return _("no lecture notebook is installed")
     first = next(iter(lectures.values()))
     try:
         nb = nbformat.read(first, as_version=4)
         NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(first.parent)}}).execute()
     except Exception as exc:
         detail = " ".join(str(exc).split())[-300:]
-        return f"{first.name} did not run: {exc.__class__.__name__}: {detail}"
+        return _("{notebook} did not run: {error}: {detail}").format(
+            notebook=first.name, error=exc.__class__.__name__, detail=detail)
     return None
 
 
 CHECKS: list[tuple[str, Callable[[], str | None]]] = [
-    ("course data validates", check_data),
-    ("a Python kernel starts and imports the course", check_kernel),
-    ("ipywidgets and its JupyterLab extension", check_widgets),
-    ("nbgrader extensions enabled", check_nbgrader),
-    ("a lecture notebook executes", check_notebook),
+    (N_("course data validates"), check_data),
+    (N_("a Python kernel starts and imports the course"), check_kernel),
+    (N_("ipywidgets and its JupyterLab extension"), check_widgets),
+    (N_("nbgrader extensions enabled"), check_nbgrader),
+    (N_("a lecture notebook executes"), check_notebook),
 ]
 
 
 def run_checks(print_line=print, checks=None) -> int:
     """Run every check, print a line each and a verdict; return the number that failed."""
-    from .messages import text
-
     checks = CHECKS if checks is None else checks
     failed = []
-    for name, check in checks:
+    for label, check in checks:
+        name = _(label)
         try:
             problem = check()
         except Exception as exc:  # a check that crashes is a failed check, not a traceback
             problem = f"{exc.__class__.__name__}: {exc}"
         if problem:
             failed.append(name)
-            print_line(text("cli.check.fail", name=name, detail=problem))
+            print_line(_("FAIL  {name}: {detail}").format(name=name, detail=problem))
         else:
-            print_line(text("cli.check.ok", name=name))
+            print_line(_("OK    {name}").format(name=name))
     if failed:
-        print_line(text("cli.check.verdict_fail", failed=len(failed), n=len(checks), names="; ".join(failed)))
+        print_line(ngettext("{failed} of {n} checks failed: {names}. Fix it and run `mali-ssr check` again.",
+                            "{failed} of {n} checks failed: {names}. Fix these and run `mali-ssr check` again.",
+                            len(failed)).format(failed=len(failed), n=len(checks), names="; ".join(failed)))
     else:
-        print_line(text("cli.check.verdict_ok", n=len(checks)))
+        print_line(_("All {n} checks passed: the course is ready.").format(n=len(checks)))
     return len(failed)
 

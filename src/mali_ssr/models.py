@@ -10,16 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .i18n import N_, _
+
 # ----------------------------------------------------------------- council design
 
 COUNCIL_GROUPS = ("government", "security_forces", "cma", "platform", "civil_society", "parliament")
 COUNCIL_GROUP_LABELS = {
-    "government": "Government ministers",
-    "security_forces": "Security-force chiefs",
-    "cma": "CMA representatives",
-    "platform": "Platform representatives",
-    "civil_society": "Civil society",
-    "parliament": "Parliamentarians",
+    "government": N_("Government ministers"),
+    "security_forces": N_("Security-force chiefs"),
+    "cma": N_("CMA representatives"),
+    "platform": N_("Platform representatives"),
+    "civil_society": N_("Civil society"),
+    "parliament": N_("Parliamentarians"),
 }
 #: Assumed share of members with technical security expertise in each group.
 #: These numbers are invented for the illustration; change them and see.
@@ -34,13 +36,13 @@ DEFAULT_EXPERTISE = {
 REFERENCE_SIZE = 10  # a council of ten has a decision cost of 1.0
 
 COUNCIL_ASSUMPTIONS = (
-    "Illustrative model: the numbers are invented to show the logic of the argument, not measured.",
-    "Representation counts how many of the six constituencies have at least one seat.",
-    "Expertise is the share of members assumed to have technical security expertise in each group.",
-    "Decision cost grows with the number of pairs of members who must be consulted, n(n-1)/2, "
-    "relative to a council of ten (cost 1.0).",
-    "The council cannot start work until every constituency with seats has named its members: "
-    "the start-up delay is the longest nomination delay.",
+    N_("Illustrative model: the numbers are invented to show the logic of the argument, not measured."),
+    N_("Representation counts how many of the six constituencies have at least one seat."),
+    N_("Expertise is the share of members assumed to have technical security expertise in each group."),
+    N_("Decision cost grows with the number of pairs of members who must be consulted, n(n-1)/2, "
+       "relative to a council of ten (cost 1.0)."),
+    N_("The council cannot start work until every constituency with seats has named its members: "
+       "the start-up delay is the longest nomination delay."),
 )
 
 
@@ -70,20 +72,21 @@ def council_design(
     """
     unknown = set(seats) - set(COUNCIL_GROUPS)
     if unknown:
-        raise ValueError(f"unknown council group(s): {', '.join(sorted(unknown))}")
+        raise ValueError(_("unknown council group(s): {groups}").format(groups=", ".join(sorted(unknown))))
     for group, n in seats.items():
         if not isinstance(n, int) or isinstance(n, bool) or n < 0:
-            raise ValueError(f"seats for {group} must be a whole number of 0 or more, got {n!r}")
+            raise ValueError(_("seats for {group} must be a whole number of 0 or more, got {value!r}").format(
+                group=group, value=n))
     delays = nomination_delay_months or {}
     for group, months in delays.items():
         if group not in COUNCIL_GROUPS:
-            raise ValueError(f"unknown council group: {group}")
+            raise ValueError(_("unknown council group(s): {groups}").format(groups=group))
         if months < 0:
-            raise ValueError(f"the nomination delay for {group} cannot be negative")
+            raise ValueError(_("the nomination delay for {group} cannot be negative").format(group=group))
     share = {**DEFAULT_EXPERTISE, **(expertise or {})}
     size = sum(seats.values())
     if size == 0:
-        raise ValueError("a council needs at least one seat")
+        raise ValueError(_("a council needs at least one seat"))
     represented = [g for g in COUNCIL_GROUPS if seats.get(g, 0) > 0]
     experts = sum(seats.get(g, 0) * share[g] for g in COUNCIL_GROUPS)
     pairs = size * (size - 1) / 2
@@ -107,18 +110,18 @@ def council_design(
 # ------------------------------------------------------------- peace versus justice
 
 PEACE_JUSTICE_ASSUMPTIONS = (
-    "Illustrative model: the scores are indexes from 0 to 100 built from invented weights, "
-    "not probabilities and not estimates for Mali.",
-    "Armed leaders are more willing to sign when they are promised amnesty and less willing "
-    "when they face prosecution; targeted sanctions weigh on them less than prosecution.",
-    "Spoiler risk has two sources: leaders who fear prosecution may walk away, and leaders "
-    "who keep impunity may go on with violence and trafficking inside the peace process.",
-    "Sanctions deter only as far as the Security Council is united in imposing and renewing them.",
-    "Victims' trust rises with prosecution and with enforced sanctions, and falls with amnesty.",
-    "The rules, with every lever from 0 to 1 and pressure = sanctions x Council unity: "
-    "willingness to sign = 50 + 40 amnesty - 35 prosecution - 15 pressure; "
-    "spoiler risk = 15 + 35 prosecution (1 - amnesty/2) + 40 amnesty (1 - pressure) - 15 pressure; "
-    "victims' trust = 40 - 30 amnesty + 40 prosecution + 20 pressure; each result is kept between 0 and 100.",
+    N_("Illustrative model: the scores are indexes from 0 to 100 built from invented weights, "
+       "not probabilities and not estimates for Mali."),
+    N_("Armed leaders are more willing to sign when they are promised amnesty and less willing "
+       "when they face prosecution; targeted sanctions weigh on them less than prosecution."),
+    N_("Spoiler risk has two sources: leaders who fear prosecution may walk away, and leaders "
+       "who keep impunity may go on with violence and trafficking inside the peace process."),
+    N_("Sanctions deter only as far as the Security Council is united in imposing and renewing them."),
+    N_("Victims' trust rises with prosecution and with enforced sanctions, and falls with amnesty."),
+    N_("The rules, with every lever from 0 to 1 and pressure = sanctions x Council unity: "
+       "willingness to sign = 50 + 40 amnesty - 35 prosecution - 15 pressure; "
+       "spoiler risk = 15 + 35 prosecution (1 - amnesty/2) + 40 amnesty (1 - pressure) - 15 pressure; "
+       "victims' trust = 40 - 30 amnesty + 40 prosecution + 20 pressure; each result is kept between 0 and 100."),
 )
 
 
@@ -143,7 +146,7 @@ def peace_justice(amnesty: float, prosecution: float, sanctions: float, council_
     for name, value in (("amnesty", amnesty), ("prosecution", prosecution),
                         ("sanctions", sanctions), ("council_unity", council_unity)):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-            raise ValueError(f"{name} must be a number between 0 and 1, got {value!r}")
+            raise ValueError(_("{name} must be a number between 0 and 1, got {value!r}").format(name=name, value=value))
     pressure = sanctions * council_unity  # sanctions only bite when the Council enforces them
     signature = 50 + 40 * amnesty - 35 * prosecution - 15 * pressure
     walk_away = 35 * prosecution * (1 - 0.5 * amnesty)

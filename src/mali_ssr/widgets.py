@@ -11,15 +11,20 @@ controls and wires them to the view function with ``interactive_output``.
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from . import models, plots
 from .data import CATEGORIES, DRIVERS, INITIATIVE_CATEGORIES, CourseData, Event, filter_events, load
-from .messages import text
+from .i18n import N_, _, ngettext
 
 FIRST_YEAR, LAST_YEAR = 1850, 2025
 ACCOUNTABILITY_CATEGORIES = ("justice-impunity", "sanctions")
+MODEL_LABEL = N_("Illustrative model, not data")
+#: The council model's starting seats: only the 10 + 10 movement seats come from a source.
+STARTING_SEATS = {"government": 30, "security_forces": 3, "cma": 10, "platform": 10, "civil_society": 2,
+                  "parliament": 2}
 
 
 @dataclass
@@ -34,6 +39,19 @@ class View:
     @property
     def ok(self) -> bool:
         return self.figure is not None or bool(self.html)
+
+
+def _unknown_choice(value: object) -> str:
+    return _("Unknown choice {value!r}. Pick one from the list.").format(value=value)
+
+
+def _no_events() -> str:
+    return _("No event matches this selection. Widen the period or tick more boxes.")
+
+
+def _sources(data: CourseData, source_ids: Iterable[str]) -> str:
+    """'Sources: Bagayoko (2017); ...', escaped for HTML."""
+    return _("Sources: {citations}").format(citations=html.escape(data.cite(*source_ids)))
 
 
 def _figure(width: float, height: float, left: float = 0.12, right: float = 0.97, bottom: float = 0.14,
@@ -57,9 +75,9 @@ def _warning(message: str) -> str:
 
 
 def _model_banner(assumptions: Iterable[str]) -> str:
-    items = "".join(f"<li>{html.escape(a)}</li>" for a in assumptions)
-    return (f'<details><summary><b>{html.escape(text("model.label"))}</b>: assumptions</summary>'
-            f"<ul>{items}</ul></details>")
+    items = "".join(f"<li>{html.escape(_(a))}</li>" for a in assumptions)
+    summary = _("<b>{label}</b>: assumptions").format(label=html.escape(_(MODEL_LABEL)))
+    return f"<details><summary>{summary}</summary><ul>{items}</ul></details>"
 
 
 def _show(view: View) -> None:
@@ -78,12 +96,13 @@ def _show(view: View) -> None:
 
 def _check_period(period: Sequence[int]) -> str | None:
     if len(period) != 2:
-        return text("widget.unknown_choice", value=period)
+        return _unknown_choice(period)
     start, end = period
     if start > end:
-        return text("widget.bad_period", start=start, end=end)
+        return _("The period is empty: the first year ({start}) comes after the last ({end}).").format(start=start, end=end)
     if start < FIRST_YEAR or end > LAST_YEAR:
-        return text("widget.out_of_range", what="The period", low=FIRST_YEAR, high=LAST_YEAR, value=f"{start}-{end}")
+        return _("The period must be between {low} and {high}; got {value}.").format(
+            low=FIRST_YEAR, high=LAST_YEAR, value=f"{start}-{end}")
     return None
 
 
@@ -93,18 +112,22 @@ def _check_period(period: Sequence[int]) -> str | None:
 def widget_check_view(value: int) -> View:
     """Confirm that a slider change reached the kernel."""
     if not isinstance(value, int) or not 0 <= value <= 10:
-        return View(message=text("widget.out_of_range", what="The slider", low=0, high=10, value=value))
-    return View(html=f"<p>✓ {html.escape(text('widget.check_ok', value=value))}</p>")
+        return View(message=_("The slider must be between {low} and {high}; got {value}.").format(low=0, high=10, value=value))
+    sentence = _("Widgets work in this notebook: you moved the slider to {value}.").format(value=value)
+    return View(html=f"<p>✓ {html.escape(sentence)}</p>")
 
 
 def widget_check():
     """A slider that prints a sentence when moved: do widgets work here?"""
     import ipywidgets as w
 
-    slider = w.IntSlider(value=0, min=0, max=10, description="Move me")
+    slider = w.IntSlider(value=0, min=0, max=10, description=_("Move me"))
     out = w.interactive_output(lambda value: _show(widget_check_view(value)), {"value": slider})
-    return w.VBox([w.HTML(f"<p>{text('widget.check_prompt')}</p>"), slider, out,
-                   w.HTML(f"<p><small>{_rich(text('widget.check_help'))}</small></p>")])
+    prompt = _("Move the slider. If a sentence appears below it, widgets work.")
+    help_text = _("If nothing changes when you move the slider, widgets are not working: open the course with "
+                  "`mali-ssr start`, or install ipywidgets 8 in the environment that runs JupyterLab.")
+    return w.VBox([w.HTML(f"<p>{html.escape(prompt)}</p>"), slider, out,
+                   w.HTML(f"<p><small>{_rich(help_text)}</small></p>")])
 
 
 # ------------------------------------------------------------------------- glossary
@@ -114,13 +137,13 @@ def glossary_view(term_id: str, data: CourseData | None = None) -> View:
     data = data or load()
     term = data.glossary.get(term_id)
     if term is None:
-        return View(message=text("widget.unknown_choice", value=term_id))
-    french = f" <i>(fr. {html.escape(term.term_fr)})</i>" if term.term_fr else ""
+        return View(message=_unknown_choice(term_id))
+    french = " <i>({})</i>".format(_("fr. {term}").format(term=html.escape(term.term_fr))) if term.term_fr else ""
     see = ", ".join(html.escape(data.glossary[s].term) for s in term.see_also)
     body = (f"<h4>{html.escape(term.term)}{french}</h4><p>{html.escape(term.definition)}</p>"
-            f"<p><small>Sources: {html.escape(data.cite(*term.sources))}</small></p>")
+            f"<p><small>{_sources(data, term.sources)}</small></p>")
     if see:
-        body += f"<p><small>See also: {see}</small></p>"
+        body += "<p><small>{}</small></p>".format(_("See also: {terms}").format(terms=see))
     return View(html=body)
 
 
@@ -130,7 +153,7 @@ def glossary_browser(data: CourseData | None = None):
 
     data = data or load()
     options = sorted(((t.term, t.id) for t in data.glossary.values()), key=lambda p: p[0].lower())
-    pick = w.Dropdown(options=options, description="Term", layout=w.Layout(width="60%"))
+    pick = w.Dropdown(options=options, description=_("Term"), layout=w.Layout(width="60%"))
     out = w.interactive_output(lambda term_id: _show(glossary_view(term_id, data)), {"term_id": pick})
     return w.VBox([pick, out])
 
@@ -145,34 +168,36 @@ def timeline_view(categories: Iterable[str], drivers: Iterable[str], period: Seq
     categories, drivers = list(categories), list(drivers)
     for value in categories:
         if value not in CATEGORIES:
-            return View(message=text("widget.unknown_choice", value=value))
+            return View(message=_unknown_choice(value))
     for value in drivers:
         if value not in DRIVERS:
-            return View(message=text("widget.unknown_choice", value=value))
+            return View(message=_unknown_choice(value))
     problem = _check_period(period)
     if problem:
         return View(message=problem)
     events = filter_events(data.timeline, categories, drivers, period[0], period[1])
     if not events:
-        return View(message=text("widget.no_events"))
+        return View(message=_no_events())
     fig, ax = _figure(10, 4.5, left=0.21, right=0.8, bottom=0.11)
     plots.timeline_chart(events, ax=ax, title=title, drivers=drivers)
     rows = "".join(_event_row(e, data) for e in events)
     table = f'<div style="max-height:300px;overflow-y:auto"><table>{rows}</table></div>'
-    message = text("widget.events_shown", n=len(events), start=period[0], end=period[1])
+    message = ngettext("{n} event shown, {start} to {end}.", "{n} events shown, {start} to {end}.",
+                       len(events)).format(n=len(events), start=period[0], end=period[1])
     return View(message=message, html=table, figure=fig, items=events)
 
 
 def _event_row(event: Event, data: CourseData) -> str:
     """One table row: date, title, description, sources, and any note or disputed versions."""
-    flag = {"disputed": " <i>(disputed)</i>", "unverified": " <i>(unverified)</i>"}.get(event.certainty, "")
+    flag = {"disputed": " <i>({})</i>".format(_("disputed")),
+            "unverified": " <i>({})</i>".format(_("unverified"))}.get(event.certainty, "")
     extra = ""
     if event.note:
-        extra += f"<br><small><i>Note: {html.escape(event.note)}</i></small>"
+        extra += "<br><small><i>{}</i></small>".format(_("Note: {note}").format(note=html.escape(event.note)))
     for v in event.variants:
         when = f"{html.escape(v.date.label())}: " if v.date else ""
-        extra += (f"<br><small>Version: {when}{html.escape(v.claim)} "
-                  f"[{html.escape(data.cite(*v.sources))}]</small>")
+        version = _("Version: {claim}").format(claim=f"{when}{html.escape(v.claim)}")
+        extra += f"<br><small>{version} [{html.escape(data.cite(*v.sources))}]</small>"
     return (f"<tr><td>{html.escape(event.date.label())}</td><td><b>{html.escape(event.title)}</b>{flag}: "
             f"{html.escape(event.description)} <small>[{html.escape(data.cite(*event.sources))}]</small>"
             f"{extra}</td></tr>")
@@ -181,7 +206,7 @@ def _event_row(event: Event, data: CourseData) -> str:
 def _multi(options: Sequence[str], labels: dict[str, str], chosen: Sequence[str], description: str):
     import ipywidgets as w
 
-    return w.SelectMultiple(options=[(labels[o], o) for o in options], value=tuple(chosen),
+    return w.SelectMultiple(options=[(_(labels[o]), o) for o in options], value=tuple(chosen),
                             rows=min(len(options), 10), description=description)
 
 
@@ -192,23 +217,24 @@ def timeline_explorer(categories: Sequence[str] = CATEGORIES, period: tuple[int,
 
     data = data or load()
     driver_labels = {d: plots.DRIVER_STYLE[d][2] for d in DRIVERS}
-    cats = _multi(categories, plots.CATEGORY_LABELS, categories, "Category")
-    drvs = _multi(DRIVERS, driver_labels, DRIVERS, "Driven by")
-    years = w.IntRangeSlider(value=period, min=FIRST_YEAR, max=LAST_YEAR, description="Period",
+    cats = _multi(categories, plots.CATEGORY_LABELS, categories, _("Category"))
+    drvs = _multi(DRIVERS, driver_labels, DRIVERS, _("Driven by"))
+    years = w.IntRangeSlider(value=period, min=FIRST_YEAR, max=LAST_YEAR, description=_("Period"),
                              layout=w.Layout(width="70%"))
 
     def show(categories, drivers, period):
         _show(timeline_view(categories, drivers, period, data, title))
 
     out = w.interactive_output(show, {"categories": cats, "drivers": drvs, "period": years})
-    hint = w.HTML("<small>Hold Ctrl (Cmd on a Mac) to pick several categories or drivers.</small>")
+    hint = w.HTML("<small>{}</small>".format(html.escape(
+        _("Hold Ctrl (Cmd on a Mac) to pick several categories or drivers."))))
     return w.VBox([w.HBox([cats, drvs]), years, hint, out])
 
 
 def accountability_timeline(data: CourseData | None = None):
     """The timeline restricted to allegations, sanctions and amnesties."""
     return timeline_explorer(ACCOUNTABILITY_CATEGORIES, (2012, 2025), data,
-                             "Accountability: justice, impunity and sanctions")
+                             _("Accountability: justice, impunity and sanctions"))
 
 
 # ---------------------------------------------------------- national vs international
@@ -221,10 +247,11 @@ def initiatives_view(period: Sequence[int], bin_years: int, data: CourseData | N
     if problem:
         return View(message=problem)
     if not isinstance(bin_years, int) or not 1 <= bin_years <= 25:
-        return View(message=text("widget.out_of_range", what="The bar width", low=1, high=25, value=bin_years))
+        return View(message=_("The bar width must be between {low} and {high}; got {value}.").format(
+            low=1, high=25, value=bin_years))
     events = filter_events(data.timeline, INITIATIVE_CATEGORIES, None, period[0], period[1])
     if not events:
-        return View(message=text("widget.no_events"))
+        return View(message=_no_events())
     fig, ax = _figure(10, 4, left=0.07, bottom=0.2)
     plots.initiatives_chart(events, period[0], period[1], bin_years, ax=ax)
     return View(message=plots.initiatives_description(events, period[0], period[1], bin_years),
@@ -236,9 +263,9 @@ def initiatives_explorer(data: CourseData | None = None):
     import ipywidgets as w
 
     data = data or load()
-    years = w.IntRangeSlider(value=(1990, 2024), min=FIRST_YEAR, max=LAST_YEAR, description="Period",
+    years = w.IntRangeSlider(value=(1990, 2024), min=FIRST_YEAR, max=LAST_YEAR, description=_("Period"),
                              layout=w.Layout(width="70%"))
-    width = w.IntSlider(value=5, min=1, max=25, description="Years per bar", style={"description_width": "initial"})
+    width = w.IntSlider(value=5, min=1, max=25, description=_("Years per bar"), style={"description_width": "initial"})
     out = w.interactive_output(lambda period, bin_years: _show(initiatives_view(period, bin_years, data)),
                                {"period": years, "bin_years": width})
     return w.VBox([years, width, out])
@@ -252,8 +279,8 @@ def institution_view(institution_id: str, data: CourseData | None = None) -> Vie
     data = data or load()
     inst = data.institutions.get(institution_id)
     if inst is None:
-        return View(message=text("widget.unknown_choice", value=institution_id))
-    attachment = plots.ATTACHMENT_STYLE[inst.attachment][1]
+        return View(message=_unknown_choice(institution_id))
+    attachment = _(plots.ATTACHMENT_STYLE[inst.attachment][1])
     members = "".join(f"<li>{html.escape(m.group)}: {m.count}</li>" for m in inst.members)
     changes = "".join(
         f"<li>{html.escape(c.date.label())}: {html.escape(c.description)} "
@@ -266,20 +293,21 @@ def institution_view(institution_id: str, data: CourseData | None = None) -> Vie
     card = (
         f"<h4>{html.escape(inst.acronym)}: {html.escape(inst.name_en)}</h4>"
         f"<p><i>{html.escape(inst.name_fr)}</i></p>"
-        f"<p><b>Created:</b> {html.escape(inst.created.label())} ({html.escape(inst.legal_text)})<br>"
-        f"<b>First attached to:</b> {html.escape(attachment)}</p>"
-        f"<p><b>Mandate:</b> {html.escape(inst.mandate)}</p>"
-        f"<p><b>Composition:</b> {html.escape(inst.composition)}</p>"
+        "<p>" + _("<b>Created:</b> {date} ({legal_text})").format(
+            date=html.escape(inst.created.label()), legal_text=html.escape(inst.legal_text)) + "<br>"
+        + _("<b>First attached to:</b> {attachment}").format(attachment=html.escape(attachment)) + "</p>"
+        + "<p>" + _("<b>Mandate:</b> {mandate}").format(mandate=html.escape(inst.mandate)) + "</p>"
+        + "<p>" + _("<b>Composition:</b> {composition}").format(composition=html.escape(inst.composition)) + "</p>"
     )
     if members:
-        card += f"<p><b>Seats with a known count:</b></p><ul>{members}</ul>"
+        card += "<p><b>{}</b></p><ul>{}</ul>".format(_("Seats with a known count:"), members)
     if changes:
-        card += f"<p><b>Later changes:</b></p><ul>{changes}</ul>"
+        card += "<p><b>{}</b></p><ul>{}</ul>".format(_("Later changes:"), changes)
     if variants:
-        card += f"<p><b>Sources disagree:</b></p><ul>{variants}</ul>"
+        card += "<p><b>{}</b></p><ul>{}</ul>".format(_("Sources disagree:"), variants)
     if inst.note:
-        card += f"<p><small>Note: {html.escape(inst.note)}</small></p>"
-    card += f"<p><small>Sources: {html.escape(data.cite(*inst.sources))}</small></p>"
+        card += "<p><small>{}</small></p>".format(_("Note: {note}").format(note=html.escape(inst.note)))
+    card += f"<p><small>{_sources(data, inst.sources)}</small></p>"
     fig, ax = _figure(9, 0.45 * len(data.institutions) + 1.5, left=0.21, right=0.66, bottom=0.1, top=0.88)
     plots.institutions_chart(list(data.institutions.values()), ax=ax, highlight=inst.id)
     return View(html=card, figure=fig, items=[inst])
@@ -293,7 +321,7 @@ def institution_map(data: CourseData | None = None, selected: str = "cnrss"):
     options = [(f"{i.acronym}: {i.name_en}", i.id) for i in sorted(data.institutions.values(),
                                                                      key=lambda i: i.created.start)]
     value = selected if selected in data.institutions else options[0][1]
-    pick = w.Dropdown(options=options, value=value, description="Institution", layout=w.Layout(width="80%"))
+    pick = w.Dropdown(options=options, value=value, description=_("Institution"), layout=w.Layout(width="80%"))
     out = w.interactive_output(lambda institution_id: _show(institution_view(institution_id, data)),
                                {"institution_id": pick})
     return w.VBox([pick, out])
@@ -310,24 +338,31 @@ def council_view(government: int, security_forces: int, cma: int, platform: int,
              "platform": platform, "civil_society": civil_society, "parliament": parliament}
     for name, value in seats.items():
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 60:
-            return View(message=text("widget.out_of_range", what=f"Seats for {name}", low=0, high=60, value=value))
+            return View(message=_("Seats for {group} must be between {low} and {high}; got {value}.").format(
+                group=_(models.COUNCIL_GROUP_LABELS[name]), low=0, high=60, value=value))
     for name, value in (("CMA", cma_delay), ("Platform", platform_delay)):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 36:
-            return View(message=text("widget.out_of_range", what=f"The {name} delay", low=0, high=36, value=value))
+            return View(message=_("The {group} delay must be between {low} and {high}; got {value}.").format(
+                group=name, low=0, high=36, value=value))
     if sum(seats.values()) == 0:
-        return View(message=text("widget.out_of_range", what="The council size", low=1, high=360, value=0))
+        return View(message=_("The council size must be between {low} and {high}; got {value}.").format(
+            low=1, high=360, value=0))
     for name, share in (expertise or {}).items():
         if name not in models.COUNCIL_GROUPS or isinstance(share, bool) or not 0 <= share <= 1:
-            return View(message=text("widget.out_of_range", what=f"The expertise share of {name}", low=0, high=1,
-                                     value=share))
+            return View(message=_("The expertise share of {group} must be between {low} and {high}; got {value}.").format(
+                group=name, low=0, high=1, value=share))
     result = models.council_design(seats, {"cma": cma_delay, "platform": platform_delay}, expertise)
     fig, ax = _figure(7, 3, left=0.3, bottom=0.2, top=0.88)
     plots.council_chart(result, ax=ax)
-    slowest = models.COUNCIL_GROUP_LABELS.get(result.slowest_group or "", "nobody")
-    summary = (f"<p>Council of <b>{result.size}</b> members; {result.constituencies_represented} of 6 "
-               f"constituencies represented; expertise share {result.expertise:.2f}; decision cost "
-               f"{result.decision_cost:.2f} × a council of ten; start-up delay "
-               f"<b>{result.start_delay_months:g} month(s)</b> (waiting for: {html.escape(slowest)}).</p>")
+    slowest = _(models.COUNCIL_GROUP_LABELS[result.slowest_group]) if result.slowest_group else _("nobody")
+    delay = ngettext("{months:g} month", "{months:g} months", math.ceil(result.start_delay_months)).format(
+        months=result.start_delay_months)
+    summary = "<p>{}</p>".format(_(
+        "Council of <b>{size}</b> members; {represented} of {groups} constituencies represented; expertise share "
+        "{expertise:.2f}; decision cost {cost:.2f} × a council of ten; start-up delay <b>{delay}</b> "
+        "(waiting for: {slowest}).").format(
+        size=result.size, represented=result.constituencies_represented, groups=len(models.COUNCIL_GROUPS),
+        expertise=result.expertise, cost=result.decision_cost, delay=delay, slowest=html.escape(slowest)))
     return View(html=summary + _model_banner(result.assumptions), figure=fig, items=[result])
 
 
@@ -341,18 +376,13 @@ def council_model():
         return w.IntSlider(value=value, min=0, max=60, description=label, **wide)
 
     controls = {
-        "government": seats("Government ministers", 30),
-        "security_forces": seats("Security-force chiefs", 3),
-        "cma": seats("CMA representatives", 10),
-        "platform": seats("Platform representatives", 10),
-        "civil_society": seats("Civil society", 2),
-        "parliament": seats("Parliamentarians", 2),
-        "cma_delay": w.IntSlider(value=0, min=0, max=36, description="CMA nomination delay (months)", **wide),
-        "platform_delay": w.IntSlider(value=0, min=0, max=36, description="Platform nomination delay (months)",
+        **{g: seats(_(models.COUNCIL_GROUP_LABELS[g]), v) for g, v in STARTING_SEATS.items()},
+        "cma_delay": w.IntSlider(value=0, min=0, max=36, description=_("CMA nomination delay (months)"), **wide),
+        "platform_delay": w.IntSlider(value=0, min=0, max=36, description=_("Platform nomination delay (months)"),
                                       **wide),
     }
     shares = {g: w.FloatSlider(value=models.DEFAULT_EXPERTISE[g], min=0, max=1, step=0.1,
-                               description=models.COUNCIL_GROUP_LABELS[g], **wide) for g in models.COUNCIL_GROUPS}
+                               description=_(models.COUNCIL_GROUP_LABELS[g]), **wide) for g in models.COUNCIL_GROUPS}
 
     def show(**values):
         expertise = {g: values.pop(f"share_{g}") for g in models.COUNCIL_GROUPS}
@@ -360,9 +390,10 @@ def council_model():
 
     out = w.interactive_output(show, {**controls, **{f"share_{g}": s for g, s in shares.items()}})
     assumptions = w.Accordion(children=[w.VBox(list(shares.values()))])
-    assumptions.set_title(0, "Assumed share of technical experts in each group (change them)")
-    note = w.HTML(f"<p><b>{html.escape(text('model.label'))}.</b> The starting values are not the real "
-                  "CNRSS: only the 10 + 10 movement seats come from a source; the rest are placeholders.</p>")
+    assumptions.set_title(0, _("Assumed share of technical experts in each group (change them)"))
+    note = w.HTML("<p>{}</p>".format(_(
+        "<b>{label}.</b> The starting values are not the real CNRSS: only the 10 + 10 movement seats come from "
+        "a source; the rest are placeholders.").format(label=html.escape(_(MODEL_LABEL)))))
     return w.VBox([note, *controls.values(), assumptions, out])
 
 
@@ -390,14 +421,15 @@ def peace_justice_model():
                              style={"description_width": "16em"}, layout=w.Layout(width="60%"))
 
     controls = {
-        "amnesty": lever("Breadth of amnesty", 0.5),
-        "prosecution": lever("Prosecution of leaders", 0.0),
-        "sanctions": lever("Targeted sanctions", 0.3),
-        "council_unity": lever("Security Council unity", 0.5),
+        "amnesty": lever(_("Breadth of amnesty"), 0.5),
+        "prosecution": lever(_("Prosecution of leaders"), 0.0),
+        "sanctions": lever(_("Targeted sanctions"), 0.3),
+        "council_unity": lever(_("Security Council unity"), 0.5),
     }
     out = w.interactive_output(lambda **kw: _show(peace_justice_view(**kw)), controls)
-    note = w.HTML(f"<p><b>{html.escape(text('model.label'))}.</b> The weights are invented to make an argument "
-                  "explorable; open the assumptions under the chart to read and criticise every rule.</p>")
+    note = w.HTML("<p>{}</p>".format(_(
+        "<b>{label}.</b> The weights are invented to make an argument explorable; open the assumptions under the "
+        "chart to read and criticise every rule.").format(label=html.escape(_(MODEL_LABEL)))))
     return w.VBox([note, *controls.values(), out])
 
 
@@ -407,7 +439,7 @@ def peace_justice_model():
 def disagreement_keys(data: CourseData | None = None) -> list[tuple[str, str]]:
     """(label, key) pairs for every record where the sources disagree; key is 'file:id'."""
     data = data or load()
-    kinds = {"timeline": "event", "institutions": "institution", "actors": "actor"}
+    kinds = {"timeline": _("event"), "institutions": _("institution"), "actors": _("actor")}
     out = []
     for file, rid, record in data.disputed():
         label = getattr(record, "title", None) or getattr(record, "acronym", rid)
@@ -418,18 +450,18 @@ def disagreement_keys(data: CourseData | None = None) -> list[tuple[str, str]]:
 def disagreement_view(key: str, data: CourseData | None = None) -> View:
     """Each source's version of a disputed fact, side by side."""
     data = data or load()
-    file, _, rid = key.partition(":")
+    file, _colon, rid = key.partition(":")
     table = {"timeline": data.events, "institutions": data.institutions, "actors": data.actors}.get(file, {})
     record = table.get(rid)
     if record is None or not record.variants:
-        return View(message=text("widget.unknown_choice", value=key))
+        return View(message=_unknown_choice(key))
     name = getattr(record, "title", None) or f"{record.acronym}: {record.name_en}"
     rows = "".join(
         f"<tr><td>{html.escape(v.date.label()) if v.date else ''}</td><td>{html.escape(v.claim)}</td>"
         f"<td><small>{html.escape(data.cite(*v.sources))}</small></td></tr>" for v in record.variants
     )
-    body = (f"<h4>{html.escape(name)}</h4><table><tr><th>Date</th><th>Version</th><th>Source</th></tr>"
-            f"{rows}</table>")
+    header = "".join(f"<th>{html.escape(h)}</th>" for h in (_("Date"), _("Version"), _("Source")))
+    body = f"<h4>{html.escape(name)}</h4><table><tr>{header}</tr>{rows}</table>"
     if record.note:
         body += f"<p><small>{html.escape(record.note)}</small></p>"
     return View(html=body, items=list(record.variants))
@@ -446,12 +478,20 @@ def source_disagreements(data: CourseData | None = None, selected: str | None = 
     options = disagreement_keys(data)
     keys = [key for _label, key in options]
     value = next((k for k in keys if selected and (k == selected or k.endswith(f":{selected}"))), keys[0])
-    pick = w.Dropdown(options=options, value=value, description="Disputed", layout=w.Layout(width="80%"))
+    pick = w.Dropdown(options=options, value=value, description=_("Disputed"), layout=w.Layout(width="80%"))
     out = w.interactive_output(lambda key: _show(disagreement_view(key, data)), {"key": pick})
     return w.VBox([pick, out])
 
 
 # ------------------------------------------------------------------------ self-checks
+
+QUIZ_CLASS = "mali-ssr-quiz"
+#: ipywidgets gives each radio option one fixed-height line that never wraps, so a long
+#: option is cut mid-sentence; this lets every option wrap to the width of the notebook.
+QUIZ_STYLE = (f"<style>.{QUIZ_CLASS} {{width: auto; max-width: 100%;}} "
+              f".{QUIZ_CLASS} label {{white-space: normal !important; height: auto !important; "
+              f"line-height: 1.4 !important; align-items: flex-start; margin-bottom: 0.3em;}} "
+              f".{QUIZ_CLASS} label input {{margin-top: 0.25em;}}</style>")
 
 
 def check_answer(check_id: str, choice: int | None, data: CourseData | None = None) -> tuple[bool, str]:
@@ -459,14 +499,14 @@ def check_answer(check_id: str, choice: int | None, data: CourseData | None = No
     data = data or load()
     check = data.self_checks.get(check_id)
     if check is None:
-        return False, text("widget.unknown_choice", value=check_id)
+        return False, _unknown_choice(check_id)
     if choice is None:
-        return False, text("quiz.no_answer")
+        return False, _("Pick an answer first.")
     if isinstance(choice, bool) or not isinstance(choice, int) or not 0 <= choice < len(check.options):
-        return False, text("widget.unknown_choice", value=choice)
+        return False, _unknown_choice(choice)
     if choice == check.answer:
-        return True, text("quiz.correct", explanation=check.explanation)
-    return False, text("quiz.incorrect", hint=check.hint)
+        return True, _("Correct. {explanation}").format(explanation=check.explanation)
+    return False, _("Not quite. {hint}").format(hint=check.hint)
 
 
 def self_check(check_id: str, data: CourseData | None = None):
@@ -476,8 +516,9 @@ def self_check(check_id: str, data: CourseData | None = None):
     data = data or load()
     check = data.self_checks[check_id]
     choices = w.RadioButtons(options=[(o, i) for i, o in enumerate(check.options)], value=None,
-                             layout=w.Layout(width="max-content"))
-    button = w.Button(description=text("quiz.check_button"), button_style="info")
+                             layout=w.Layout(width="auto", max_width="100%"))
+    choices.add_class(QUIZ_CLASS)  # QUIZ_STYLE lets long options wrap instead of being cut
+    button = w.Button(description=_("Check my answer"), button_style="info")
     feedback = w.HTML()
 
     def on_click(_button):
@@ -486,7 +527,7 @@ def self_check(check_id: str, data: CourseData | None = None):
         feedback.value = f'<p style="color:{colour}">{html.escape(message)}</p>'
 
     button.on_click(on_click)
-    return w.VBox([w.HTML(f"<p><b>{html.escape(check.question)}</b></p>"), choices, button, feedback])
+    return w.VBox([w.HTML(QUIZ_STYLE + f"<p><b>{html.escape(check.question)}</b></p>"), choices, button, feedback])
 
 
 def self_checks(module: int, data: CourseData | None = None):

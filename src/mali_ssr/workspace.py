@@ -17,7 +17,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .messages import text
+from .i18n import _, ngettext
 
 STATE_DIR = ".mali-ssr"
 MANIFEST = "manifest.json"
@@ -37,7 +37,7 @@ def notebooks_root() -> Path:
     repository = Path(__file__).resolve().parents[2]
     if (repository / "course").is_dir():
         return repository
-    raise WorkspaceError("the course notebooks are not installed with this package")
+    raise WorkspaceError(_("the course notebooks are not installed with this package"))
 
 
 def originals(sections: tuple[str, ...] = ("course", "exercises"), root: Path | None = None) -> dict[str, Path]:
@@ -71,16 +71,21 @@ class SyncReport:
     def lines(self) -> list[str]:
         out = list(self.warnings)
         if self.copied:
-            out.append(text("cli.start.copied", n=len(self.copied), dir=self.workspace))
+            out.append(ngettext("copied {n} new notebook into {dir}", "copied {n} new notebooks into {dir}",
+                                len(self.copied)).format(n=len(self.copied), dir=self.workspace))
         if self.updated:
-            out.append(text("cli.start.updated", n=len(self.updated)))
+            out.append(ngettext("updated {n} notebook you had not changed", "updated {n} notebooks you had not changed",
+                                len(self.updated)).format(n=len(self.updated)))
         for original, backup in self.backups:
-            out.append("  " + text("cli.start.backup", path=original, backup=backup))
+            out.append("  " + _("backed up {path} to {backup}").format(path=original, backup=backup))
         if self.kept:
-            out.append(text("cli.start.kept", n=len(self.kept), suffix=UPDATED_SUFFIX))
+            out.append(ngettext(
+                "kept {n} notebook you have changed (the course's newer original is beside it as {suffix}):",
+                "kept {n} notebooks you have changed (the course's newer original is beside each as {suffix}):",
+                len(self.kept)).format(n=len(self.kept), suffix=UPDATED_SUFFIX))
             out.extend(f"  {name}" for name in self.kept)
         if not (self.copied or self.updated or self.kept):
-            out.append(text("cli.start.up_to_date", dir=self.workspace))
+            out.append(_("your workspace {dir} is up to date").format(dir=self.workspace))
         return out
 
 
@@ -91,13 +96,14 @@ def _load_manifest(state: Path, report: SyncReport) -> dict[str, str]:
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(manifest, dict) or not all(isinstance(v, str) for v in manifest.values()):
-            raise ValueError("not a mapping of file names to checksums")
+            raise ValueError(_("not a mapping of file names to checksums"))
         return manifest
     except (ValueError, UnicodeDecodeError) as exc:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         aside = path.with_name(f"{MANIFEST}.damaged-{stamp}")
         path.replace(aside)
-        report.warnings.append(text("cli.start.corrupt_manifest", path=path, detail=exc, backup=aside))
+        report.warnings.append(_("the workspace record {path} is damaged ({detail}); it was moved aside to {backup} "
+                                 "and every file you have is kept").format(path=path, detail=exc, backup=aside))
         return {}
 
 
@@ -114,7 +120,7 @@ def sync(workspace: str | Path, sections: tuple[str, ...] = ("course", "exercise
     workspace = Path(workspace).expanduser().resolve()
     report = SyncReport(workspace)
     if workspace.exists() and not workspace.is_dir():
-        raise WorkspaceError(text("cli.start.not_dir", dir=workspace))
+        raise WorkspaceError(_("cannot use {dir} as the workspace: it exists and is not a folder").format(dir=workspace))
     try:
         state = workspace / STATE_DIR
         state.mkdir(parents=True, exist_ok=True)
@@ -122,7 +128,8 @@ def sync(workspace: str | Path, sections: tuple[str, ...] = ("course", "exercise
         probe.write_text("ok")
         probe.unlink()
     except OSError as exc:
-        raise WorkspaceError(text("cli.start.not_writable", dir=workspace, detail=exc.strerror or exc)) from None
+        raise WorkspaceError(_("cannot write to the workspace {dir}: {detail}").format(
+            dir=workspace, detail=exc.strerror or exc)) from None
 
     manifest = _load_manifest(state, report)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
@@ -156,7 +163,7 @@ def sync(workspace: str | Path, sections: tuple[str, ...] = ("course", "exercise
                 _write_atomic(beside, original.read_bytes())
                 report.kept.append(rel)
     except OSError as exc:
-        raise WorkspaceError(text("cli.start.not_writable", dir=workspace, detail=exc)) from None
+        raise WorkspaceError(_("cannot write to the workspace {dir}: {detail}").format(dir=workspace, detail=exc)) from None
     finally:
         _write_atomic(state / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode())
     return report
@@ -178,8 +185,8 @@ def reset(workspace: str | Path, notebook: str, root: Path | None = None) -> Pat
     known = originals(SECTIONS, root)
     rel = Path(notebook).as_posix()
     if rel not in known:
-        raise WorkspaceError(f"{notebook} is not one of the course's notebooks; choose one of: "
-                             + ", ".join(sorted(known)))
+        raise WorkspaceError(_("{notebook} is not one of the course's notebooks; choose one of: {choices}").format(
+            notebook=notebook, choices=", ".join(sorted(known))))
     target = workspace / rel
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     backup = workspace / STATE_DIR / "backups" / stamp / rel
@@ -193,5 +200,37 @@ def reset(workspace: str | Path, notebook: str, root: Path | None = None) -> Pat
         manifest[rel] = _digest(known[rel])
         _write_atomic(manifest_path, json.dumps(manifest, indent=1, sort_keys=True).encode())
     except (OSError, ValueError) as exc:
-        raise WorkspaceError(text("cli.start.not_writable", dir=workspace, detail=exc)) from None
+        raise WorkspaceError(_("cannot write to the workspace {dir}: {detail}").format(dir=workspace, detail=exc)) from None
     return backup
+
+
+#: JupyterLab's locale for each course language (French comes from the ``jupyterlab-language-pack-fr-FR`` package).
+LAB_LOCALES = {"en": "en", "fr": "fr_FR"}
+LAB_SETTINGS_DIR = "lab-user-settings"
+_TRANSLATION_SETTINGS = Path("@jupyterlab") / "translation-extension" / "plugin.jupyterlab-settings"
+
+
+def lab_settings_for(lang: str, workspace: str | Path) -> dict[str, str]:
+    """Write the workspace's own JupyterLab user settings for ``lang``; return the environment for its server.
+
+    JupyterLab reads its user settings from ``JUPYTERLAB_SETTINGS_DIR``; giving each
+    workspace its own folder (inside ``.mali-ssr/``) lets a French and an English
+    workspace live side by side, each opening in its language, without touching the
+    learner's settings in ``~/.jupyter``. Other settings already in the file are kept.
+    """
+    if lang not in LAB_LOCALES:
+        raise WorkspaceError(_("unknown language {lang!r}; choose one of: {choices}").format(
+            lang=lang, choices=", ".join(LAB_LOCALES)))
+    settings_dir = Path(workspace).expanduser().resolve() / STATE_DIR / LAB_SETTINGS_DIR
+    target = settings_dir / _TRANSLATION_SETTINGS
+    try:
+        current = json.loads(target.read_text(encoding="utf-8")) if target.exists() else {}
+    except (OSError, ValueError):
+        current = {}  # a damaged settings file is replaced: it holds nothing but interface preferences
+    settings = {**(current if isinstance(current, dict) else {}), "locale": LAB_LOCALES[lang]}
+    try:
+        _write_atomic(target, (json.dumps(settings, indent=2) + "\n").encode())
+    except OSError as exc:
+        raise WorkspaceError(_("cannot write to the workspace {dir}: {detail}").format(
+            dir=workspace, detail=exc)) from None
+    return {"JUPYTERLAB_SETTINGS_DIR": str(settings_dir)}
