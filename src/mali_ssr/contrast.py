@@ -8,6 +8,8 @@ True
 
 from __future__ import annotations
 
+from .i18n import _
+
 AA_NORMAL_TEXT = 4.5  # WCAG 2.x level AA, normal-size text
 AA_LARGE_TEXT = 3.0
 
@@ -23,7 +25,7 @@ def relative_luminance(colour: str) -> float:
     if len(hex_digits) == 3:
         hex_digits = "".join(ch * 2 for ch in hex_digits)
     if len(hex_digits) != 6:
-        raise ValueError(f"not a #rrggbb colour: {colour!r}")
+        raise ValueError(_("not a #rrggbb colour: {colour!r}").format(colour=colour))
     r, g, b = (int(hex_digits[i:i + 2], 16) for i in (0, 2, 4))
     return 0.2126 * _channel(r) + 0.7152 * _channel(g) + 0.0722 * _channel(b)
 

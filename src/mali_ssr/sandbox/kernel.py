@@ -44,20 +44,20 @@ _warned_off = False
 class SandboxKernelManager(AsyncKernelManager):
     """Starts the kernel inside the sandbox, over Unix sockets, and watches the whole process tree."""
 
-    enabled = Bool(True, help="run grading kernels in the sandbox (turn off only for trusted work)").tag(config=True)
-    allow_unsandboxed = Bool(False, help="grade even where the sandbox cannot run (student code then runs "
-                                         "with your rights)").tag(config=True)
-    memory_mb = Integer(2048, help="memory for the kernel's whole process tree, MB").tag(config=True)
-    cpu_seconds = Integer(300, help="CPU time per process, seconds").tag(config=True)
-    processes = Integer(128, help="processes and threads the kernel may run at once").tag(config=True)
-    file_mb = Integer(64, help="largest file the kernel may write, MB").tag(config=True)
-    disk_mb = Integer(128, help="size of each private file system (/tmp, the working folder, run folder), MB").tag(
+    enabled = Bool(True, help=_("run grading kernels in the sandbox (turn off only for trusted work)")).tag(config=True)
+    allow_unsandboxed = Bool(False, help=_("grade even where the sandbox cannot run (student code then runs "
+                                         "with your rights)")).tag(config=True)
+    memory_mb = Integer(2048, help=_("memory for the kernel's whole process tree, MB")).tag(config=True)
+    cpu_seconds = Integer(300, help=_("CPU time per process, seconds")).tag(config=True)
+    processes = Integer(128, help=_("processes and threads the kernel may run at once")).tag(config=True)
+    file_mb = Integer(64, help=_("largest file the kernel may write, MB")).tag(config=True)
+    disk_mb = Integer(128, help=_("size of each private file system (/tmp, the working folder, run folder), MB")).tag(
         config=True)
-    open_files = Integer(512, help="open files per process").tag(config=True)
-    output_mb = Integer(4, help="everything one notebook may print or display, MB").tag(config=True)
-    slot = Integer(0, help="worker number (as root, each slot runs as its own user)").tag(config=True)
-    support_files = List(Unicode(), help="files of the assignment copied next to the notebook "
-                                         "(default: the assignment's own non-notebook files)").tag(config=True)
+    open_files = Integer(512, help=_("open files per process")).tag(config=True)
+    output_mb = Integer(4, help=_("everything one notebook may print or display, MB")).tag(config=True)
+    slot = Integer(0, help=_("worker number (as root, each slot runs as its own user)")).tag(config=True)
+    support_files = List(Unicode(), help=_("files of the assignment copied next to the notebook "
+                                         "(default: the assignment's own non-notebook files)")).tag(config=True)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
