@@ -126,6 +126,21 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check_answers(args: argparse.Namespace) -> int:
+    from .grading import CourseError
+    from .grading.answer_check import check_answers
+
+    print(_("grading {path} with the full tests of its assignment (about ten seconds)...").format(path=args.notebook))
+    try:
+        report = check_answers(args.notebook)
+    except CourseError as exc:
+        return _error(str(exc))
+    print(_("{assignment}, question by question:").format(assignment=report.assignment))
+    for line in report.lines():
+        print(line)
+    return 0
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with our own help and error lines, so that they go through the catalogue too."""
 
@@ -205,6 +220,13 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", default="reports",
                         help=_("folder for the CSV and the figure (default: {folder})").format(folder="reports"))
     report.set_defaults(func=cmd_report)
+
+    answers_help = _("score your own finished exercise with the full (hidden) tests, question by question "
+                     "(for self-learners)")
+    answers = commands.add_parser("check-answers", help=answers_help, description=answers_help)
+    answers.add_argument("notebook", help=_("your exercise notebook, e.g. {example}").format(
+        example="exercises/01_history/01_history.ipynb"))
+    answers.set_defaults(func=cmd_check_answers)
     return parser
 
 

@@ -292,6 +292,9 @@ def _run_test(source: str, grade_id: str, namespace: dict, values: dict) -> str 
     try:
         with contextlib.redirect_stdout(io.StringIO()):
             exec(compile(source, f"<test {grade_id}>", "exec"), {**namespace, **values})
+    except NameError as exc:  # an unanswered question: say so plainly
+        name = getattr(exc, "name", None) or str(exc)
+        return _("{name} is not defined yet: write your answer in its cell and run that cell").format(name=name)
     except Exception as exc:  # noqa: BLE001 - any failure is a failed test
         return f"{type(exc).__name__}: {exc}"
     return None
