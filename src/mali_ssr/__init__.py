@@ -8,4 +8,4 @@ stack. Use the modules directly::
 """
 
 __all__ = ["__version__"]
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -53,6 +53,40 @@ def cmd_start(args: argparse.Namespace) -> int:
         return 0
 
 
+def instructor_command(root: Path, port: int | None, no_browser: bool, lab_options: list[str]) -> list[str]:
+    """JupyterLab rooted at the course folder, opening the formgrader (it reads nbgrader_config.py there)."""
+    command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={root}",
+               "--ServerApp.default_url=/formgrader"]
+    if port:
+        command.append(f"--port={port}")
+    if no_browser:
+        command.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")
+    return command + (lab_options[1:] if lab_options[:1] == ["--"] else lab_options)
+
+
+def cmd_instructor(args: argparse.Namespace) -> int:
+    from .grading import Course, CourseError
+
+    try:
+        course = Course.load(args.course)
+    except CourseError as exc:
+        return _error(str(exc))
+    missing = [a for a in course.assignments() if not (course.release_dir / a).is_dir()]
+    print(_("course {id} at {root}: {n} assignments ({names})").format(
+        id=course.course_id, root=course.root, n=len(course.assignments()), names=", ".join(course.assignments())))
+    if missing:
+        print(_("not released yet: {names} (run `nbgrader generate_assignment NAME --force` for each)").format(
+            names=", ".join(missing)))
+    print(_("opening the formgrader in JupyterLab, rooted at the course folder (stop it with Ctrl+C)"))
+    try:
+        return subprocess.call(instructor_command(course.root, args.port, args.no_browser, args.lab_options),
+                               cwd=course.root)
+    except KeyboardInterrupt:
+        return 0
+
+
 def cmd_reset(args: argparse.Namespace) -> int:
     from .workspace import WorkspaceError, reset
 
@@ -220,6 +254,16 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", default="reports",
                         help=_("folder for the CSV and the figure (default: {folder})").format(folder="reports"))
     report.set_defaults(func=cmd_report)
+
+    instructor_help = _("open JupyterLab on the formgrader, in the course folder (for instructors)")
+    instructor = commands.add_parser("instructor", help=instructor_help, description=instructor_help)
+    instructor.add_argument("--course", default=".", type=Path,
+                            help=_("the course folder, the one with nbgrader_config.py (default: this folder)"))
+    instructor.add_argument("--port", type=int, help=_("port for JupyterLab (default: JupyterLab's choice, 8888)"))
+    instructor.add_argument("--no-browser", action="store_true", help=_("start JupyterLab without opening a browser"))
+    instructor.add_argument("lab_options", nargs=argparse.REMAINDER, metavar="-- JUPYTERLAB OPTIONS",
+                            help=_("anything after -- goes to JupyterLab"))
+    instructor.set_defaults(func=cmd_instructor)
 
     answers_help = _("score your own finished exercise with the full (hidden) tests, question by question "
                      "(for self-learners)")
