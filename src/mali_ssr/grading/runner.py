@@ -343,6 +343,9 @@ def _grade_locked(course, assignment, all_students, jobs, timeout, force, progre
         discard_stage()
     result.seconds = time.perf_counter() - started
     result.graded.sort()
+    flagged = sorted(s for s in result.flags if s in result.graded)
+    if flagged:  # nbgrader's own flag: the formgrader's "Flagged?" column
+        gradebook.flag_submissions(course, assignment, flagged)
 
 
 def _progress_bar(total: int, stream: TextIO | None, assignment: str):
