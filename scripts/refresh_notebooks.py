@@ -21,12 +21,36 @@ ROOT = Path(__file__).resolve().parents[1]
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def placeholder_for_widgets(nb) -> int:
+    """Store a widget cell's output as a one-line invitation instead of the widget's saved state.
+
+    Saved widget state was more than half of a lecture's bytes and most of every refresh's diff, and an unrun
+    lecture showed its raw ``VBox(children=...)`` text. Returns how many outputs were replaced.
+    """
+    from mali_ssr.figure_display import widget_placeholder
+
+    message = widget_placeholder()
+    replaced = 0
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if WIDGET_VIEW in output.get("data", {}):
+                output["data"] = {"text/plain": message, "text/html": f"<p><em>{message}</em></p>"}
+                output.get("metadata", {}).clear()
+                replaced += 1
+    nb.metadata.pop("widgets", None)
+    return replaced
+
+
 def refresh(path: Path) -> float:
     nb = nbformat.read(path, as_version=4)
     started = time.perf_counter()
-    NotebookClient(nb, timeout=120, kernel_name="python3", store_widget_state=True,
+    NotebookClient(nb, timeout=120, kernel_name="python3", store_widget_state=True,  # nbclient needs it for Output widgets; dropped below
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     elapsed = time.perf_counter() - started
+    placeholder_for_widgets(nb)
     nb.metadata["kernelspec"] = KERNELSPEC
     nb.metadata.get("language_info", {}).pop("version", None)
     for cell in nb.cells:

@@ -60,3 +60,19 @@ def test_stored_outputs_have_no_errors_and_code_cells_stay_short(path):
             assert output.get("name") != "stderr", src[:60]
         if "reading_list(" not in src:  # a list of source ids may run long; anything else stays a short call
             assert len([line for line in src.splitlines() if line.strip()]) <= 6, src[:80]
+
+
+@pytest.mark.parametrize("path", LECTURES, ids=lambda p: p.name)
+def test_lectures_are_stored_without_widget_state(path):
+    """Saved widget state is not kept: a widget cell's stored output invites the learner to run it."""
+    from mali_ssr.figure_display import widget_placeholder
+
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    assert "widgets" not in nb["metadata"]
+    outputs = [o for c in nb["cells"] for o in c.get("outputs", [])]
+    assert not any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
+    widget_cells = [c for c in nb["cells"] if c["cell_type"] == "code" and "widgets." in "".join(c["source"])]
+    assert widget_cells
+    for cell in widget_cells:
+        texts = ["".join(o.get("data", {}).get("text/plain", "")) for o in cell.get("outputs", [])]
+        assert widget_placeholder() in texts, "".join(cell["source"])[:80]

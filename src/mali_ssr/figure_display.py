@@ -87,3 +87,8 @@ def show(figure, alt: str | None = None, caption: bool | str = True) -> None:
 
     data, metadata = bundle(figure, alt, caption)
     display(data, raw=True, metadata=metadata)
+
+
+def widget_placeholder() -> str:
+    """What a widget cell's stored output says before the learner runs it (the saved widget state is not kept)."""
+    return _("▶ Run this cell to use the interactive widget.")
