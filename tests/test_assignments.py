@@ -20,12 +20,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from grading_support import build_course
 from mali_ssr.exercises import (
     answer_cells,
     assignments,
     fill_answers,
     generate,
-    generate_in_course,
     nbgrader_env,
     normalise,
 )
@@ -65,9 +65,7 @@ def test_assignment_shape(name):
 def course(tmp_path_factory):
     """A course directory with the real assignments released and four students' submissions each."""
     root = tmp_path_factory.mktemp("course")
-    shutil.copy(ROOT / "nbgrader_config.py", root)
-    shutil.copytree(ROOT / "solutions", root / "solutions")
-    generate_in_course(root, sorted(CASES))
+    build_course(root, sorted(CASES))
     expected: dict[tuple[str, str], float] = {}
     for name, case in CASES.items():
         exercise = json.loads((root / "exercises" / name / f"{name}.ipynb").read_text(encoding="utf-8"))

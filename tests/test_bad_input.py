@@ -29,8 +29,8 @@ from pathlib import Path
 
 import pytest
 
-from grading_support import real_std_streams
-from mali_ssr.exercises import answer_cells, fill_answers, generate_in_course, nbgrader_env
+from grading_support import build_course, real_std_streams
+from mali_ssr.exercises import answer_cells, fill_answers, nbgrader_env
 from mali_ssr.grading import CourseError, grade, gradebook_snapshot
 
 LOG_DIR = Path(".mali-ssr") / "grade-logs"
@@ -56,11 +56,7 @@ def graded_quietly(root: Path, assignment: str = A1, **kwargs):
 def base_course(tmp_path_factory) -> Path:
     """A course with 01 and 02 released (03 and 04 are in solutions/ only) and no submissions yet."""
     root = tmp_path_factory.mktemp("base")
-    config = (ROOT / "nbgrader_config.py").read_text(encoding="utf-8")
-    (root / "nbgrader_config.py").write_text(config + "\nc.Execute.timeout = 5\nc.ExecutePreprocessor.timeout = 5\n",
-                                             encoding="utf-8")
-    shutil.copytree(ROOT / "solutions", root / "solutions")
-    generate_in_course(root, [A1, A2])
+    build_course(root, [A1, A2], "c.Execute.timeout = 5\nc.ExecutePreprocessor.timeout = 5")
     # generate_in_course leaves nbgrader's default course id; a course released with `nbgrader generate_assignment`
     # and this nbgrader_config.py has its own row already. Reading the gradebook once with the course id adds it.
     gradebook_snapshot(root, A1)
@@ -407,7 +403,7 @@ def test_cli_exit_1_lists_failing_students(base_course, tmp_path):
     done = cli(root, "grade", A1, "--jobs", "2")
     assert done.returncode == 1, done
     out = done.stdout
-    assert "graded 1 submission(s) of 01_history" in out and "2 failed" in out
+    assert "graded 1 submission of 01_history" in out and "2 failed" in out
     failed_part = out.split("could not be graded (see .mali-ssr/grade-logs/):", 1)[1]
     assert re.search(r"^  not_json: .*JSON", failed_part, re.M), out
     assert re.search(r"^  empty: ", failed_part, re.M), out

@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -26,7 +25,8 @@ from pathlib import Path
 
 import pytest
 
-from mali_ssr.exercises import answer_cells, fill_answers, generate_in_course, nbgrader_env
+from grading_support import build_course
+from mali_ssr.exercises import answer_cells, fill_answers, nbgrader_env
 from mali_ssr.sandbox.policy import detect
 
 pytestmark = pytest.mark.slow
@@ -63,10 +63,7 @@ def course(tmp_path_factory):
             pytest.fail("the grading sandbox must run in CI: " + "; ".join(missing))
         pytest.skip("the grading sandbox cannot run here: " + "; ".join(missing))
     root = tmp_path_factory.mktemp("routes")
-    config = (ROOT / "nbgrader_config.py").read_text()
-    (root / "nbgrader_config.py").write_text(config + f"\nc.SandboxKernelManager.memory_mb = {MEMORY_MB}\n")
-    shutil.copytree(ROOT / "solutions" / A, root / "solutions" / A)
-    generate_in_course(root, [A])
+    build_course(root, [A], f"c.SandboxKernelManager.memory_mb = {MEMORY_MB}", copy_all_sources=False)
     exercise = json.loads((root / "exercises" / A / f"{A}.ipynb").read_text())
     solution = json.loads((root / "solutions" / A / f"{A}.ipynb").read_text())
     answers = {gid: "SOLUTION" for gid in answer_cells(solution)}

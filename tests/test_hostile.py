@@ -46,9 +46,9 @@ from pathlib import Path
 
 import pytest
 
-from grading_support import real_std_streams
+from grading_support import build_course, real_std_streams
 from hostile_cases import ANSWER, BY_NAME, CASES, MARKER, Q1, Q2, Q3, Q4, Case
-from mali_ssr.exercises import answer_cells, fill_answers, generate_in_course
+from mali_ssr.exercises import answer_cells, fill_answers
 from mali_ssr.grading import GradeResult, grade, gradebook_snapshot
 from mali_ssr.sandbox.mounts import python_folders as _python_paths
 from mali_ssr.sandbox.policy import FIRST_UID, Policy, detect
@@ -224,12 +224,8 @@ def graded(tmp_path_factory) -> Graded:
         pytest.skip("the hostile suite runs a fork bomb and a memory bomb: it needs the grading sandbox "
                     f"(missing here: {'; '.join(missing) or 'Linux'})")
     root = tmp_path_factory.mktemp("hostile")
-    config = (ROOT / "nbgrader_config.py").read_text(encoding="utf-8")
-    (root / "nbgrader_config.py").write_text(
-        config + f"\n# hostile suite: a short cell timeout\nc.Execute.timeout = {CELL_TIMEOUT}\n"
-        f"c.ExecutePreprocessor.timeout = {CELL_TIMEOUT}\n", encoding="utf-8")
-    shutil.copytree(ROOT / "solutions", root / "solutions")
-    generate_in_course(root, [ASSIGNMENT])
+    build_course(root, [ASSIGNMENT], f"# hostile suite: a short cell timeout\nc.Execute.timeout = {CELL_TIMEOUT}\n"
+                 f"c.ExecutePreprocessor.timeout = {CELL_TIMEOUT}")
 
     server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     server.bind(("127.0.0.1", 0))

@@ -8,7 +8,6 @@ the formgrader's REST API, for the assignments: it must list every assignment of
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 import urllib.request
 from pathlib import Path
@@ -16,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from browser_support import Server, jupyter_env
+from grading_support import build_course
 from mali_ssr import cli
-from mali_ssr.exercises import generate_in_course
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,12 +35,8 @@ def test_outside_a_course_the_command_says_where_to_run_it(tmp_path, capsys):
 
 @pytest.mark.slow
 def test_the_formgrader_lists_the_course_assignments(tmp_path):
-    course = tmp_path / "course"
-    course.mkdir()
-    shutil.copy(ROOT / "nbgrader_config.py", course)
-    shutil.copytree(ROOT / "solutions", course / "solutions")
-    names = sorted(p.name for p in (course / "solutions").iterdir() if p.is_dir())
-    generate_in_course(course, names)
+    names = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir())
+    course = build_course(tmp_path / "course", names)
     env = jupyter_env(tmp_path / "jupyter")
     server = Server(lambda port: [sys.executable, "-m", "mali_ssr", "instructor", "--course", str(course),
                                   "--no-browser", "--port", str(port)],

@@ -146,7 +146,7 @@ def accounts(requirements):
 # A Python the test's accounts can run
 # ---------------------------------------------------------------------------------------------------------------
 
-PROBE = "import jupyterhub, jupyterlab, nbgrader, mali_ssr.integrity, ipykernel"
+PROBE = "import jupyterhub, jupyterlab, nbgrader, mali_ssr.grading.recheck, ipykernel"
 
 
 def _runs_as(user: str, python: str) -> bool:

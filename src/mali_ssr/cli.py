@@ -142,8 +142,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .grading.report import collect, hardest_questions, write_csv, write_figure
     from .grading import CourseError
+    from .grading.report import collect, hardest_questions, write_csv, write_figure
 
     try:
         scores = collect(Path.cwd(), args.assignment)

@@ -23,7 +23,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .data import DataError, CourseData, Event, _Checker, _check_unique, _read_yaml, load
+from .data import CourseData, DataError, Event, _check_unique, _Checker, _read_yaml, load
 from .i18n import _
 
 PLACES_FILE = "places.yaml"

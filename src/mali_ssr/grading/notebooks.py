@@ -45,8 +45,8 @@ def is_setup_cell(cell) -> bool:
 
 def split_hidden(text: str) -> tuple[str, str]:
     """A test cell's (visible part, hidden part), with nbgrader's own delimiters."""
-    from nbgrader.preprocessors import ClearHiddenTests
     from nbformat.v4 import new_code_cell
+    from nbgrader.preprocessors import ClearHiddenTests
 
     cell = new_code_cell(text, metadata={"nbgrader": {"grade": True, "locked": True, "grade_id": "x", "points": 0}})
     ClearHiddenTests(enforce_metadata=False).preprocess_cell(cell, {}, 0)
