@@ -35,6 +35,8 @@ LMS's own late policy applies (Canvas's ``_LATE`` mark is reported).
 Student ids: nbgrader allows letters, digits, ``_``, ``-`` and ``.``. By
 default the id is the LMS's number (Canvas user id, Moodle participant id);
 ``--id name`` makes one from the name (``Aminata Traoré`` -> ``aminata-traore``).
+Moodle's participant number may not be the same in every assignment (not
+checked here): with Moodle, ``--id name`` keeps ids stable across assignments.
 """
 
 from __future__ import annotations
