@@ -271,7 +271,8 @@ def test_dry_run_writes_nothing(course, tmp_path, capsys):
 
 # ------------------------------------------------------------------ exporting
 def fill_gradebook(root: Path) -> None:
-    """complete (q1 4/4 auto, w1 marked 3/4), pending (w1 not marked yet), ungraded (submitted, no grades)."""
+    """complete (q1 4/4 auto, w1 marked 3/4), pending (w1 not marked yet), ungraded: never in the gradebook
+    ("broken") or recorded by nbgrader with every grade empty because its autograding failed ("crashed")."""
     from mali_ssr.grading.gradebook import open_gradebook
 
     with open_gradebook(Course.load(root)) as gb:
@@ -279,10 +280,12 @@ def fill_gradebook(root: Path) -> None:
         gb.update_or_create_notebook(A, A)
         gb.update_or_create_grade_cell("q1", A, A, max_score=4, cell_type="code")
         gb.update_or_create_grade_cell("w1", A, A, max_score=4, cell_type="markdown")
+        gb.update_or_create_solution_cell("w1", A, A)
         gb.add_student("done", first_name="Aminata", last_name="Traoré", email="a@example.org",
                        lms_user_id="12345")
         gb.add_student("waiting")
-        for student in ("done", "waiting"):
+        gb.add_student("crashed")
+        for student in ("done", "waiting", "crashed"):
             gb.add_submission(A, student)
         for student, q1, w1 in (("done", 4.0, 3.0), ("waiting", 2.0, None)):
             auto = gb.find_grade("q1", A, A, student)
@@ -290,7 +293,7 @@ def fill_gradebook(root: Path) -> None:
             manual = gb.find_grade("w1", A, A, student)
             manual.manual_score, manual.needs_manual_grade = w1, w1 is None
         gb.db.commit()
-    for student in ("done", "waiting", "broken"):
+    for student in ("done", "waiting", "broken", "crashed"):
         folder = Course.load(root).submission(student, A)
         folder.mkdir(parents=True)
         (folder / NB).write_bytes(notebook_bytes(student))
@@ -311,6 +314,7 @@ def test_canvas_export_a_number_only_for_final_scores(course, capsys):
     rows = read_csv(course / "grades.csv")
     assert rows == [["Student", "ID", "SIS User ID", "SIS Login ID", "Section", A],  # rows by nbgrader id
                     ["broken", "broken", "", "", "", ""],
+                    ["crashed", "crashed", "", "", "", ""],
                     ["Traoré, Aminata", "12345", "", "", "", "7"],
                     ["waiting", "waiting", "", "", "", ""]]
     captured = capsys.readouterr()
@@ -318,7 +322,8 @@ def test_canvas_export_a_number_only_for_final_scores(course, capsys):
     assert "pending manual grading, left blank" in captured.err
     assert "waiting: 1 mark(s) pending (w1)" in captured.err
     assert "could not be graded, left blank (never 0)" in captured.err
-    assert "  broken" in captured.err
+    assert "  broken" in captured.err and "  crashed" in captured.err
+    assert "crashed:" not in captured.err  # not "pending": its grading failed, nothing waits for a grader
     assert "done" not in captured.err
 
 
@@ -328,13 +333,15 @@ def test_moodle_and_plain_exports(course, capsys):
     assert main(["export", A, "--lms", "moodle", "--out", "-", "--column", "History (W1)"]) == 0
     captured = capsys.readouterr()
     assert list(csv.reader(io.StringIO(captured.out))) == [
-        ["ID number", "Email address", "History (W1)"], ["broken", "", ""], ["done", "a@example.org", "7"],
+        ["ID number", "Email address", "History (W1)"], ["broken", "", ""], ["crashed", "", ""],
+        ["done", "a@example.org", "7"],
         ["waiting", "", ""]]
     assert "waiting: 1 mark(s) pending (w1)" in captured.err
     assert main(["export", A, "--lms", "plain", "--out", "plain.csv"]) == 0
     assert read_csv(course / "plain.csv") == [
         ["student", "score", "max", "status"],
         ["broken", "", "8", "not graded: the submission could not be graded"],
+        ["crashed", "", "8", "not graded: the submission could not be graded"],
         ["done", "7", "8", "complete"],
         ["waiting", "", "8", "1 mark(s) pending manual grading"]]
 
@@ -342,3 +349,49 @@ def test_moodle_and_plain_exports(course, capsys):
 def test_export_before_the_assignment_is_in_the_gradebook_names_the_command(course, capsys):
     assert main(["export", A, "--lms", "canvas"]) == 2
     assert "run `nbgrader generate_assignment 01_history --force`" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ the README's way, end to end (slow)
+@pytest.mark.slow
+@quiet_nbgrader
+def test_canvas_zip_to_canvas_csv_through_grading_and_a_manual_mark(tmp_path, monkeypatch, capsys):
+    from mali_ssr.exercises import answer_cells, fill_answers, generate_in_course
+    from mali_ssr.grading import grade, gradebook_snapshot
+    from mali_ssr.grading.gradebook import open_gradebook
+
+    root = tmp_path / "course"
+    root.mkdir()
+    shutil.copy(ROOT / "nbgrader_config.py", root)
+    shutil.copytree(ROOT / "solutions" / A, root / "solutions" / A)
+    generate_in_course(root, [A])
+    gradebook_snapshot(root, A)  # adds this config's course id to the gradebook, as generate_assignment would
+    monkeypatch.chdir(root)
+    exercise = json.loads((root / "exercises" / A / NB).read_text(encoding="utf-8"))
+    solution = json.loads((root / "solutions" / A / NB).read_text(encoding="utf-8"))
+    honest = json.dumps(fill_answers(exercise, solution, {gid: "SOLUTION" for gid in answer_cells(solution)}))
+    zip_path = make_zip(tmp_path / "canvas.zip", {
+        "doejane_12345_67890_01_history-1.ipynb": honest.encode(),
+        "keitamoussa_34567_89012_Untitled.ipynb": b"{ this is not a notebook",
+    })
+    assert main(["collect", A, str(zip_path), "--id", "name"]) == 0
+    assert "Untitled.ipynb renamed to 01_history.ipynb" in capsys.readouterr().out
+    assert submitted(root) == {"doejane": [NB], "keitamoussa": [NB]}
+
+    result = grade(root, A, jobs=2, timeout=300, progress=None)
+    assert sorted(result.graded) == ["doejane"] and list(result.failed) == ["keitamoussa"]
+    assert main(["export", A, "--lms", "canvas", "--out", "before.csv"]) == 0
+    assert [r[1:] for r in read_csv(root / "before.csv")[1:]] == [["12345", "", "", "", ""], ["34567", "", "", "", ""]]
+    err = capsys.readouterr().err
+    assert "doejane:" in err and "pending" in err and "keitamoussa" in err
+
+    with open_gradebook(Course.load(root)) as gb:  # the marks a grader enters in the formgrader
+        for notebook in gb.find_submission(A, "doejane").notebooks:
+            for mark in notebook.grades:
+                if mark.needs_manual_grade:
+                    mark.manual_score = mark.max_score
+        gb.db.commit()
+    assert main(["export", A, "--lms", "canvas", "--out", "after.csv"]) == 0
+    rows = read_csv(root / "after.csv")
+    assert rows[1][1] == "12345" and float(rows[1][5]) > 0
+    assert rows[2][1] == "34567" and rows[2][5] == ""
+    assert "pending" not in capsys.readouterr().err

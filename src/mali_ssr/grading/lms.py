@@ -383,6 +383,9 @@ def export_grades(root: str | Path, assignment: str, form: str, column: str | No
     course = Course.load(root)
     with open_gradebook(course) as gb:
         people = {s.id: (s.first_name, s.last_name, s.email, s.lms_user_id) for s in gb.students}
+        never_graded = never_autograded(gb, assignment)
+    ungraded_students = sorted(set(scores.ungraded) | never_graded)
+    scores.students = {s: row for s, row in scores.students.items() if s not in never_graded}
     max_total = sum(scores.max_points.values())
     totals = scores.totals()
     pending = {s: [q for q in scores.questions if row.get(q) is None] for s, row in scores.students.items()}
@@ -394,7 +397,7 @@ def export_grades(root: str | Path, assignment: str, form: str, column: str | No
                      "moodle": ["ID number", "Email address", header_name],
                      "plain": ["student", "score", "max", "status"]}[form])
     exported: list[str] = []
-    rows = [(s, False) for s in scores.students] + [(s, True) for s in scores.ungraded]
+    rows = [(s, False) for s in scores.students] + [(s, True) for s in ungraded_students]
     for student, ungradable in sorted(rows):
         first, last, email, lms_user_id = people.get(student, (None, None, None, None))
         final = not ungradable and student not in pending
@@ -411,7 +414,23 @@ def export_grades(root: str | Path, assignment: str, form: str, column: str | No
                       else _("{n} mark(s) pending manual grading").format(n=len(pending[student]))
                       if student in pending else _("complete"))
             writer.writerow([student, cell, f"{max_total:g}", status])
-    return ExportReport(form, buffer.getvalue(), exported, pending, list(scores.ungraded))
+    return ExportReport(form, buffer.getvalue(), exported, pending, ungraded_students)
+
+
+def never_autograded(gb, assignment: str) -> set[str]:
+    """Students whose submission is in the gradebook but was never autograded (the grading failed).
+
+    nbgrader records a submission before it runs it, with every grade empty; a graded one has a score on
+    each autograder test (a grade cell that is not an answer cell). Without this, a submission that could
+    not be graded would look like one waiting for manual marks.
+    """
+    record = gb.find_assignment(assignment)
+    tests = {c.name for nb in record.notebooks for c in nb.grade_cells} - {
+        c.name for nb in record.notebooks for c in nb.solution_cells}
+    if not tests:
+        return set()
+    return {sub.student.id for sub in gb.assignment_submissions(assignment)
+            if all(g.auto_score is None and g.manual_score is None for nb in sub.notebooks for g in nb.grades)}
 
 
 def explain_blanks(report: ExportReport, out=None) -> None:
