@@ -194,7 +194,7 @@ def cmd_collect(args: argparse.Namespace) -> int:
                       "refused"))
     print(summary.format(n=len(report.placed), assignment=args.assignment, kept=kept, refused=len(report.refused)))
     if report.placed and not report.dry_run and not report.recorded:
-        print(_("no gradebook yet, so the students' LMS ids were not recorded for `mali-ssr export`: run "
+        print(_("no gradebook yet, so who is who (Moodle names, Canvas user ids for `mali-ssr export`) was not recorded: run "
                 "`nbgrader generate_assignment {a} --force`, then this command again with --force").format(
             a=args.assignment))
     return 1 if report.refused or not (report.placed or kept) else 0
