@@ -160,6 +160,65 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_collect(args: argparse.Namespace) -> int:
+    from .grading import CourseError
+    from .grading.lms import collect_zip
+
+    try:
+        report = collect_zip(Path.cwd(), args.assignment, args.zip, lms=args.lms, id_mode=args.id,
+                             dry_run=args.dry_run, force=args.force)
+    except CourseError as exc:
+        return _error(str(exc))
+    print(_("{zip}: {layout} layout, {n} students").format(zip=args.zip, layout=report.layout,
+                                                            n=len(report.students)))
+    for entry in report.students:
+        if entry.placed:
+            done = (_("would replace the existing submission with {files}") if report.dry_run and entry.replaced
+                    else _("would place {files}") if report.dry_run
+                    else _("replaced the existing submission with {files} (--force)") if entry.replaced
+                    else _("placed {files}")).format(files=", ".join(entry.placed))
+        elif entry.kept:
+            done = _("already collected, left as it was (use --force to replace it)")
+        else:
+            done = _("nothing placed")
+        print(f"  {entry.student} ({entry.name}, {entry.lms_id}): {done}")
+        for note in entry.notes:
+            print(f"      {note}")
+    for name in report.unmatched:
+        print("  " + _("{file}: not in the {layout} layout's form, left out").format(file=name, layout=report.layout))
+    for name, why in report.refused:
+        print("  " + _("{file}: refused, {why}").format(file=name, why=why), file=sys.stderr)
+    kept = sum(1 for e in report.students if e.kept)
+    summary = (_("dry run: {n} submissions would be placed; nothing was written") if report.dry_run
+               else _("collected {n} submissions of {assignment}; {kept} left as they were; {refused} entries "
+                      "refused"))
+    print(summary.format(n=len(report.placed), assignment=args.assignment, kept=kept, refused=len(report.refused)))
+    if report.placed and not report.dry_run and not report.recorded:
+        print(_("no gradebook yet, so who is who (Moodle names, Canvas user ids for `mali-ssr export`) was not recorded: run "
+                "`nbgrader generate_assignment {a} --force`, then this command again with --force").format(
+            a=args.assignment))
+    return 1 if report.refused or not (report.placed or kept) else 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .grading import CourseError
+    from .grading.lms import explain_blanks, export_grades
+
+    try:
+        report = export_grades(Path.cwd(), args.assignment, args.lms, column=args.column)
+    except CourseError as exc:
+        return _error(str(exc))
+    if args.out == "-":
+        sys.stdout.write(report.text)
+    else:
+        out = Path(args.out or Path("reports") / f"{args.assignment}-{args.lms}.csv")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(report.text, encoding="utf-8", newline="")
+        print(_("wrote {path}: {n} final scores").format(path=out, n=len(report.exported)))
+    explain_blanks(report)
+    return 0
+
+
 def cmd_check_answers(args: argparse.Namespace) -> int:
     from .grading import CourseError
     from .grading.answer_check import check_answers
@@ -254,6 +313,35 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", default="reports",
                         help=_("folder for the CSV and the figure (default: {folder})").format(folder="reports"))
     report.set_defaults(func=cmd_report)
+
+    collect_help = _("put the notebooks of an LMS bulk download (Canvas or Moodle zip) into submitted/")
+    collect = commands.add_parser(
+        "collect", help=collect_help,
+        description=collect_help + ". " + _("Each student's notebook goes to {folder}; nothing else in the zip is "
+                                           "extracted. Layouts: {layouts}").format(
+            folder="submitted/<student>/<assignment>/", layouts="canvas, moodle (docs: mali_ssr/grading/lms.py)"))
+    collect.add_argument("assignment", help=assignment_help)
+    collect.add_argument("zip", type=Path, help=_("the zip the LMS's bulk download saved"))
+    collect.add_argument("--lms", choices=["canvas", "moodle", "auto"], default="auto",
+                         help=_("which LMS made the zip (default: {default}, from its file names)").format(
+                             default="auto"))
+    collect.add_argument("--id", choices=["lms-id", "name"], default="lms-id",
+                         help=_("student ids: the LMS's number (default) or one made from the name"))
+    collect.add_argument("--dry-run", action="store_true", help=_("say what would be done; write nothing"))
+    collect.add_argument("--force", action="store_true", help=_("replace submissions already collected"))
+    collect.set_defaults(func=cmd_collect)
+
+    export_help = _("write the assignment's grades as a CSV that Canvas or Moodle imports; pending marks are "
+                    "left blank, never exported as a number")
+    export = commands.add_parser("export", help=export_help, description=export_help)
+    export.add_argument("assignment", help=assignment_help)
+    export.add_argument("--lms", choices=["canvas", "moodle", "plain"], required=True,
+                        help=_("the CSV form: Canvas gradebook import, Moodle grade import, or plain"))
+    export.add_argument("--out", help=_("the CSV file, or - for the screen (default: {path})").format(
+        path="reports/<assignment>-<lms>.csv"))
+    export.add_argument("--column", help=_("the grade column's header (default: the assignment name); for Canvas, "
+                                           "use the column's name as Canvas's own export spells it"))
+    export.set_defaults(func=cmd_export)
 
     instructor_help = _("open JupyterLab on the formgrader, in the course folder (for instructors)")
     instructor = commands.add_parser("instructor", help=instructor_help, description=instructor_help)
