@@ -374,7 +374,7 @@ class ExportReport:
 def export_grades(root: str | Path, assignment: str, form: str, column: str | None = None) -> ExportReport:
     """The assignment's totals as ``form`` imports them; pending or ungradable submissions are blank, never 0."""
     from .gradebook import open_gradebook
-    from .report import collect
+    from .report import collect, never_autograded
 
     if form not in EXPORT_FORMS:
         raise CourseError(_("unknown export form {form!r}; choose one of: {forms}").format(
@@ -415,22 +415,6 @@ def export_grades(root: str | Path, assignment: str, form: str, column: str | No
                       if student in pending else _("complete"))
             writer.writerow([student, cell, f"{max_total:g}", status])
     return ExportReport(form, buffer.getvalue(), exported, pending, ungraded_students)
-
-
-def never_autograded(gb, assignment: str) -> set[str]:
-    """Students whose submission is in the gradebook but was never autograded (the grading failed).
-
-    nbgrader records a submission before it runs it, with every grade empty; a graded one has a score on
-    each autograder test (a grade cell that is not an answer cell). Without this, a submission that could
-    not be graded would look like one waiting for manual marks.
-    """
-    record = gb.find_assignment(assignment)
-    tests = {c.name for nb in record.notebooks for c in nb.grade_cells} - {
-        c.name for nb in record.notebooks for c in nb.solution_cells}
-    if not tests:
-        return set()
-    return {sub.student.id for sub in gb.assignment_submissions(assignment)
-            if all(g.auto_score is None and g.manual_score is None for nb in sub.notebooks for g in nb.grades)}
 
 
 def explain_blanks(report: ExportReport, out=None) -> None:

@@ -72,10 +72,28 @@ def collect(root: str | Path, assignment: str) -> ClassScores:
                                                                 and grade.auto_score is not None)
                     row[grade.name] = float(grade.score) if graded else None
             students[submission.student.id] = row
-    ungraded = sorted(set(course.students_who_submitted(assignment)) - set(students))
+        failed = never_autograded(gb, assignment)
+    students = {s: row for s, row in students.items() if s not in failed}
+    ungraded = sorted((set(course.students_who_submitted(assignment)) - set(students)) | failed)
     if not students and not ungraded:
         raise CourseError(_("no graded submission of {a!r} yet: run mali-ssr grade {a}").format(a=assignment))
     return ClassScores(assignment, order, max_points, dict(sorted(students.items())), ungraded)
+
+
+def never_autograded(gb, assignment: str) -> set[str]:
+    """Students whose submission is in the gradebook but was never autograded (the grading failed).
+
+    nbgrader records a submission before it runs it, with every grade empty; a graded one has a score on
+    each autograder test (a grade cell that is not an answer cell). Without this, a submission that could
+    not be graded would look like one waiting for manual marks.
+    """
+    record = gb.find_assignment(assignment)
+    tests = {c.name for nb in record.notebooks for c in nb.grade_cells} - {
+        c.name for nb in record.notebooks for c in nb.solution_cells}
+    if not tests:
+        return set()
+    return {sub.student.id for sub in gb.assignment_submissions(assignment)
+            if all(g.auto_score is None and g.manual_score is None for nb in sub.notebooks for g in nb.grades)}
 
 
 def status(row: dict[str, float | None], questions: list[str]) -> str:
