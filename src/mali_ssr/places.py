@@ -77,20 +77,24 @@ class Geography:
 def _number(checker: _Checker, key: str, low: float, high: float) -> float:
     value = checker.raw.get(key)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise checker.fail(key, _("expected {expected}, found {found} ({value!r})").format(expected=_("a number"), found=type(value).__name__, value=value))
+        raise checker.fail(key, _("expected {expected}, found {found} ({value!r})")
+            .format(expected=_("a number"), found=type(value).__name__, value=value))
     if not low <= value <= high:
-        raise checker.fail(key, _("{what} must be between {low} and {high}; got {value}.").format(what=key, low=low, high=high, value=value))
+        raise checker.fail(key, _("{what} must be between {low} and {high}; got {value}.")
+            .format(what=key, low=low, high=high, value=value))
     return float(value)
 
 
 def build_places(raw: Any, sources) -> dict[str, Place]:
     if not isinstance(raw, list):
-        raise DataError(PLACES_FILE, "-", "-", _("the file must hold a list of records, found {found}").format(found=type(raw).__name__))
+        raise DataError(PLACES_FILE, "-", "-", _("the file must hold a list of records, found {found}")
+            .format(found=type(raw).__name__))
     out: dict[str, Place] = {}
     ids = []
     for index, record in enumerate(raw):
         if not isinstance(record, dict):
-            raise DataError(PLACES_FILE, f"#{index + 1}", "-", _("each record must be a mapping of field: value, found {found}").format(found=type(record).__name__))
+            raise DataError(PLACES_FILE, f"#{index + 1}", "-", _("each record must be a mapping of field: value, found {found}")
+                .format(found=type(record).__name__))
         checker = _Checker(PLACES_FILE, record, index, PLACE_FIELDS, sources)
         checker.check_keys()
         place_id = checker.get_id()
@@ -108,10 +112,12 @@ def build_event_places(raw: Any, places: dict[str, Place], events: dict[str, Eve
     if raw is None:
         return {}
     if not isinstance(raw, dict):
-        raise DataError(EVENT_PLACES_FILE, "-", "-", _("each record must be a mapping of field: value, found {found}").format(found=type(raw).__name__))
+        raise DataError(EVENT_PLACES_FILE, "-", "-", _("each record must be a mapping of field: value, found {found}")
+            .format(found=type(raw).__name__))
     for event_id, place_id in raw.items():
         if event_id not in events:
-            raise DataError(EVENT_PLACES_FILE, str(event_id), "-", _("unknown {kind} id {value!r}").format(kind="event", value=event_id))
+            raise DataError(EVENT_PLACES_FILE, str(event_id), "-", _("unknown {kind} id {value!r}")
+                .format(kind="event", value=event_id))
         if place_id not in places:
             raise DataError(EVENT_PLACES_FILE, str(event_id), "place",
                             _("unknown {kind} id {value!r}").format(kind="place", value=place_id))
@@ -129,7 +135,8 @@ def build_outline(raw: Any) -> tuple[tuple[Country, ...], tuple[float, float, fl
             countries.append(Country(props["name"], props["iso_a3"], props["role"], rings))
         west, south, east, north = (float(v) for v in raw["bbox"])
     except (KeyError, TypeError, ValueError, IndexError) as exc:
-        raise DataError(OUTLINE_FILE, "-", "-", _("the file is not valid YAML ({detail})").format(detail=_("not the expected GeoJSON: {error}").format(error=exc))) from None
+        raise DataError(OUTLINE_FILE, "-", "-", _("the file is not valid YAML ({detail})")
+            .format(detail=_("not the expected GeoJSON: {error}").format(error=exc))) from None
     return tuple(countries), (west, south, east, north)
 
 
@@ -148,7 +155,8 @@ def _build(data: CourseData, data_dir) -> Geography:
     try:
         outline = json.loads((base / OUTLINE_FILE).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise DataError(OUTLINE_FILE, "-", "-", _("the data file is missing from the package ({path})").format(path=base / OUTLINE_FILE)) from None
+        raise DataError(OUTLINE_FILE, "-", "-", _("the data file is missing from the package ({path})")
+            .format(path=base / OUTLINE_FILE)) from None
     except ValueError as exc:
         raise DataError(OUTLINE_FILE, "-", "-", _("the file is not valid YAML ({detail})").format(detail=exc)) from None
     countries, bounds = build_outline(outline)

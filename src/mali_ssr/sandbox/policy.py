@@ -9,10 +9,9 @@ import sys
 from dataclasses import asdict, dataclass, field
 
 from ..i18n import _
-
-ENV_POLICY = "MALI_SSR_SANDBOX"  # carries the policy to the launcher inside the sandbox, nothing else
 from .launcher import FIRST_UID  # noqa: F401  (one definition, in the code that runs inside)
 
+ENV_POLICY = "MALI_SSR_SANDBOX"  # carries the policy to the launcher inside the sandbox, nothing else
 
 @dataclass
 class Policy:
