@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -419,3 +420,26 @@ def test_instructor_formgrader_lists_assignments(page, instructor_server):
         listed = [n for n in ASSIGNMENTS if any(r.split()[0] == n for r in rows if r.split())]
         assert listed == list(ASSIGNMENTS), f"formgrader lists {rows}"
         screenshot(page, "instructor-formgrader.png")
+
+
+def _follow_home_link(page, server: Server, title_part: str, opens: str) -> None:
+    """Open the course home, run it, click the link whose text holds ``title_part``, wait for ``opens`` to open."""
+    open_notebook(page, server, "course/index.ipynb")
+    run_all(page)
+    link = page.locator(".jp-OutputArea a", has_text=title_part).first
+    wait_until(lambda: link.count(), WAIT_MS, f"the home page's link to {title_part}")
+    link.click()
+    current = page.locator(".jp-MainAreaWidget .lm-TabBar-tab.lm-mod-current, #jp-main-dock-panel .lm-TabBar-tab.lm-mod-current")
+    wait_until(lambda: any(Path(opens).name in current.nth(i).inner_text() for i in range(current.count())),
+               WAIT_MS, f"{opens} to open from the home page")
+    path_shown = page.locator(".jp-NotebookPanel:visible").first.get_attribute("data-path") or ""
+    assert path_shown in ("", opens) or path_shown.endswith(opens), f"opened {path_shown!r}, expected {opens}"
+
+
+def test_home_page_links_to_a_lecture_and_to_its_assignment(page, student_server):
+    """The course home lists the modules and assignments; its links open them in JupyterLab."""
+    with diagnostics(page, student_server, "home"):
+        _follow_home_link(page, student_server, "History", "course/01_history.ipynb")
+        screenshot(page, "home-to-lecture.png")
+        _follow_home_link(page, student_server, "Assignment 1", f"exercises/{EXERCISE}/{EXERCISE}.ipynb")
+        screenshot(page, "home-to-assignment.png")
