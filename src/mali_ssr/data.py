@@ -720,7 +720,7 @@ def load(data_dir: str | Path | None = None, lang: str | None = None) -> CourseD
     return _apply_overlay(data, Path(data_dir), lang) if lang in OVERLAY_LANGUAGES else data
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=4)  # one per edition
 def _load_shipped(lang: str = "en") -> CourseData:
     if lang != "en":  # every edition is built on the same validated English records
         return _apply_overlay(_load_shipped("en"), resources.files("mali_ssr") / "course_data", lang)
