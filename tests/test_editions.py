@@ -259,3 +259,13 @@ def test_template_starts_a_new_file_with_every_markdown_cell(tmp_path):
     assert list(reread.cells) == ["0123", english.cells[2].id]
     assert editions.drift(reread, tmp_path).missing == list(reread.cells)
     assert json.loads(json.dumps(reread.cells))["0123"]["en"] == "## A"
+
+
+def test_french_readme_has_the_same_two_commands_and_is_linked_from_the_readme():
+    english, french = (ROOT / "README.md").read_text(), (ROOT / "README.fr.md").read_text()
+    commands = re.compile(r"```bash\n(.*?)\n```", re.S)
+    assert commands.findall(french)[:2] == commands.findall(english)[:2]
+    assert "README.fr.md" in "\n".join(english.splitlines()[:5])
+    assert "mali-ssr start --lang fr" in french and "nbgrader" in french
+    for translation in TRANSLATIONS:
+        assert Path(translation.target).name in french, translation.target
