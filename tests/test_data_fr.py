@@ -14,6 +14,7 @@ import yaml
 
 from mali_ssr import data as course_data
 from mali_ssr.data import DataError, load, translation_status
+from mali_ssr.places import load_geography
 
 OVERLAYS = Path(course_data.__file__).parent / "course_data" / "fr"
 
@@ -31,7 +32,7 @@ def _edit(path: Path, change) -> None:
 def test_every_overlay_file_is_declared_complete():
     files = sorted(OVERLAYS.rglob("*.yaml"))
     names = {p.relative_to(OVERLAYS).as_posix() for p in files}
-    english = {f"{n}.yaml" for n in course_data.FILES} | {
+    english = {f"{n}.yaml" for n in course_data.FILES} | {"places.yaml"} | {
         f"self_checks/{p.name}" for p in (OVERLAYS.parent / "self_checks").glob("*.yaml")}
     assert names == english
     for path in files:
@@ -129,13 +130,16 @@ def test_a_field_the_english_record_lacks_is_rejected(data_copy):
     assert (err.value.record, err.value.field) == ("coup-2021", "note")
 
 
-def test_a_changed_english_record_is_reported_stale_not_rejected(data_copy):
+def test_a_changed_english_record_is_reported_stale_and_shown_in_english(data_copy):
     def reword(records):
         next(r for r in records if r["id"] == "coup-2021")["description"] += " (reworded)"
 
     _edit(data_copy / "timeline.yaml", reword)
-    french = load(data_copy, lang="fr")  # still loads, with the French text
-    assert french.events["coup-2021"].description.startswith("Goïta fait arrêter")
+    french = load(data_copy, lang="fr")  # still loads, but the outdated French is not shown
+    stale = french.events["coup-2021"]
+    assert stale.description.endswith(" (reworded)")
+    assert stale.title == stale.title_fr  # the French title kept beside the English still shows
+    assert french.events["coup-2012"].description != load(data_copy, lang="en").events["coup-2012"].description
     gaps = translation_status(data_copy)
     assert [(g.file, g.record, g.problem) for g in gaps] == [("fr/timeline.yaml", "coup-2021", "stale")]
     english = load(data_copy, lang="en").events["coup-2021"]
@@ -148,5 +152,43 @@ def test_a_changed_option_makes_a_self_check_stale(data_copy):
 
     path = data_copy / "self_checks" / "00_start_here.yaml"
     _edit(path, reword)
-    first = yaml.safe_load(path.read_text(encoding="utf-8"))[0]["id"]
-    assert [(g.record, g.problem) for g in translation_status(data_copy)] == [(first, "stale")]
+    first = yaml.safe_load(path.read_text(encoding="utf-8"))[0]
+    assert [(g.record, g.problem) for g in translation_status(data_copy)] == [(first["id"], "stale")]
+    assert load(data_copy, lang="fr").self_checks[first["id"]].options == tuple(first["options"])  # English shown
+
+
+# ------------------------------------------------------------------ map places
+
+
+def test_the_french_map_uses_french_place_and_country_names():
+    english, french = load_geography(lang="en"), load_geography(lang="fr")
+    assert english.places["timbuktu"].name == "Timbuktu (Tombouctou)"
+    assert (french.places["timbuktu"].name, french.places["algiers"].name) == ("Tombouctou", "Alger")
+    assert french.places["kidal"].latitude == english.places["kidal"].latitude
+    assert {c.iso_a3: c.name for c in french.countries}["DZA"] == "Algérie"
+    assert load_geography(lang="fr") is french
+
+
+def test_a_place_name_changed_in_english_is_stale_and_shown_in_english(data_copy):
+    def rename(records):
+        next(r for r in records if r["id"] == "timbuktu")["name"] = "Timbuktu"
+
+    _edit(data_copy / "places.yaml", rename)
+    assert load_geography(data_dir=data_copy, lang="fr").places["timbuktu"].name == "Timbuktu"
+    assert [(g.file, g.record, g.problem) for g in translation_status(data_copy)] == [
+        ("fr/places.yaml", "timbuktu", "stale")]
+
+
+@pytest.mark.parametrize("change, record, field_name", [
+    (lambda c: c["records"].update({"atlantis": {"en_sha": "0" * 12, "name": "Atlantide"}}), "atlantis", "id"),
+    (lambda c: c["records"].pop("gao"), "gao", "-"),
+    (lambda c: c["countries"].pop("NER"), "NER", "countries"),
+    (lambda c: c["countries"].update({"FRA": "France"}), "FRA", "countries"),
+])
+def test_a_broken_place_overlay_is_rejected_by_name(data_copy, change, record, field_name):
+    _edit(data_copy / "fr" / "places.yaml", change)
+    with pytest.raises(DataError) as err:
+        load_geography(data_dir=data_copy, lang="fr")
+    assert (err.value.file, err.value.record, err.value.field) == ("fr/places.yaml", record, field_name)
+    with pytest.raises(DataError):
+        translation_status(data_copy)

@@ -800,8 +800,9 @@ def _load_shipped(lang: str = "en") -> CourseData:
 #
 # ``en_sha`` is the first 12 hex digits of the SHA-256 of the English record's
 # translatable fields as JSON (sorted keys, UTF-8); :func:`english_sha` computes
-# it. When the English text changes, the French is *stale*: still loaded, but
-# reported by :func:`translation_status`. A missing translation in a file marked
+# it. When the English text changes, the French is *stale*: reported by
+# :func:`translation_status` and not applied (the current English is shown
+# instead, so an outdated French text never repeats a claim since corrected). A missing translation in a file marked
 # complete, a field without English counterpart, or an id that is no record are
 # errors at load.
 
@@ -818,6 +819,7 @@ TRANSLATABLE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "actors": (("description", "note", "variants"), ("acronym",)),
     "glossary": (("definition",), ("term",)),
     "self_checks": (("question", "options", "explanation", "hint"), ()),
+    "places": (("name",), ()),  # the course map's places (mali_ssr.places), French names such as Tombouctou
 }
 #: French already kept in the English files: the French edition uses it unless the overlay says otherwise.
 FRENCH_FIELDS = {"title": "title_fr", "term": "term_fr"}
@@ -941,6 +943,21 @@ def _translate_record(where: str, file: str, record: Any, french: Any, complete:
     return replace(record, **changes)
 
 
+def _is_stale(where: str, file: str, record: Any, french: Any) -> bool:
+    """Whether an overlay entry translates an older English text than the record has now.
+
+    A stale translation is not applied: it may state what the English edition has since
+    corrected, so the reader gets the current English until the French is redone.
+    """
+    from .i18n import _
+
+    if not isinstance(french, dict):
+        raise DataError(where, record.id, "-", _("each translation is a mapping of field: French text"))
+    if not isinstance(french.get("en_sha"), str):
+        raise DataError(where, record.id, "en_sha", _("missing: the fingerprint of the English text (see translation_status)"))
+    return french["en_sha"] != english_sha(file, record)
+
+
 def _with_french_fields(record: Any) -> Any:
     """``record`` with the French kept beside the English (``title_fr``, ``term_fr``) in place."""
     french = {name: getattr(record, fr) for name, fr in FRENCH_FIELDS.items() if getattr(record, fr, None)}
@@ -952,25 +969,42 @@ def _tables(data: CourseData) -> dict[str, dict[str, Any]]:
             "actors": data.actors, "glossary": data.glossary, "self_checks": data.self_checks}
 
 
+def translated_records(file: str, name: str, records: dict[str, Any], overlay: tuple[bool, dict[str, Any]],
+                       lang: str) -> dict[str, Any]:
+    """The records of one overlay file (``name``) that it translates in step, in ``lang``.
+
+    Raises :class:`DataError` for an id that is no record, a record missing from a
+    file marked complete, or a translation that does not fit its English record.
+    Stale translations are left out, so those records stay in English.
+    """
+    from .i18n import _
+
+    complete, entries = overlay
+    where = f"{lang}/{name}"
+    for rid in entries:
+        if rid not in records:
+            raise DataError(where, str(rid), "id", _("no record with this id in {file}").format(file=name))
+    out = {}
+    for rid, record in records.items():
+        if rid in entries and _is_stale(where, file, record, entries[rid]):
+            continue  # outdated French is never shown: the English (and its *_fr fields) stand in
+        if rid in entries:
+            out[rid] = _translate_record(where, file, record, entries[rid], complete)
+        elif complete and translatable_text(file, record):
+            raise DataError(where, rid, "-", _("no French translation for this record (the file is marked complete)"))
+    return out
+
+
 def _apply_overlay(data: CourseData, base: Any, lang: str) -> CourseData:
     """``data`` with the text fields in ``lang``, from the overlay files under ``base/lang``."""
     from .i18n import _
 
-    tables: dict[str, dict[str, Any]] = {name: {} for name in TRANSLATABLE}
+    tables: dict[str, dict[str, Any]] = {name: {} for name in _tables(data)}
     for file, name, records in _overlay_groups(data, base):
         overlay = _read_overlay(base, lang, name)
         if overlay is None:
             continue
-        complete, entries = overlay
-        where = f"{lang}/{name}"
-        for rid in entries:
-            if rid not in records:
-                raise DataError(where, str(rid), "id", _("no record with this id in {file}").format(file=name))
-        for rid, record in records.items():
-            if rid in entries:
-                tables[file][rid] = _translate_record(where, file, record, entries[rid], complete)
-            elif complete and translatable_text(file, record):
-                raise DataError(where, rid, "-", _("no French translation for this record (the file is marked complete)"))
+        tables[file].update(translated_records(file, name, records, overlay, lang))
     for file, records in _tables(data).items():  # untranslated records still show the French kept in the English files
         for rid, record in records.items():
             if rid not in tables[file]:
@@ -998,8 +1032,14 @@ def translation_status(data_dir: str | Path | None = None, lang: str = "fr") -> 
     base: Any = resources.files("mali_ssr") / "course_data" if data_dir is None else Path(data_dir)
     english = load(data_dir, lang="en")
     load(data_dir, lang=lang)
+    from .places import PLACES_FILE, build_places, load_geography
+
+    load_geography(data_dir=data_dir, lang=lang) if data_dir else load_geography(lang=lang)  # validates fr/places.yaml
+
+    groups = _overlay_groups(english, base)
+    groups.append(("places", PLACES_FILE, build_places(_read_yaml(base / PLACES_FILE, PLACES_FILE), english.bibliography)))
     gaps = []
-    for file, name, records in _overlay_groups(english, base):
+    for file, name, records in groups:
         overlay = _read_overlay(base, lang, name)
         entries = overlay[1] if overlay else {}
         for rid, record in records.items():
