@@ -21,7 +21,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 TRANSLATIONS = sorted((ROOT / "translations" / "fr" / "solutions").glob("*/*.yaml"))
-ENGLISH = sorted((ROOT / "solutions").glob("*/*.ipynb"))
+ENGLISH = sorted(p for p in (ROOT / "solutions").glob("*/*.ipynb") if not p.parent.name.endswith("_fr"))
 # nbgrader's delimiters and placeholders: they must survive translation exactly, as many times as in English
 MARKERS = ("=== BEGIN MARK SCHEME ===", "=== END MARK SCHEME ===", "### BEGIN SOLUTION", "### END SOLUTION",
            "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS", "YOUR ANSWER HERE", "YOUR CODE HERE",

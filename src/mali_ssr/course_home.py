@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,7 +107,7 @@ def _status_label(status: str) -> str:
 def home_html(entries: list[Entry], statuses: dict[str, str], here: str = "course") -> str:
     """A table per kind with a link to each notebook (relative to the folder ``here``), time and progress."""
     def link(entry: Entry) -> str:
-        target = entry.path[len(here) + 1:] if entry.path.startswith(here + "/") else "../" + entry.path
+        target = posixpath.relpath(entry.path, here)
         return f'<a href="{html.escape(target)}">{html.escape(entry.title)}</a>'
 
     parts = []
