@@ -13,6 +13,16 @@ def test_contents_lists_every_lecture_and_assignment_with_time():
     assert all(e.time and "minute" in e.time for e in lectures)
     assert [e.number for e in entries if e.kind == "assignment"] == [1, 2, 3, 4]
     assert "course/index.ipynb" not in {e.path for e in entries}
+    assert not [e for e in entries if "/fr/" in e.path or "_fr/" in e.path]  # the French edition is listed apart
+
+
+def test_the_french_edition_lists_the_french_lectures_and_assignments():
+    entries = contents(lang="fr")
+    assert [(e.kind, e.number) for e in entries] == [("lecture", n) for n in range(5)] + [
+        ("assignment", n) for n in range(1, 5)]
+    assert entries[0].path == "course/fr/00_commencer_ici.ipynb"
+    assert entries[5].path == "exercises/01_history_fr/01_history_fr.ipynb"
+    assert entries[1].title.startswith("Module 1") and "minute" in entries[1].time
 
 
 def test_progress_follows_the_learners_workspace(tmp_path):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,7 @@ from .i18n import _
 from .workspace import MANIFEST, STATE_DIR, notebooks_root
 
 NOT_STARTED, OPENED, WORKED_ON, MISSING, UNKNOWN = "not-started", "opened", "worked-on", "missing", "unknown"
-ESTIMATED_TIME = re.compile(r"\*\*Estimated time:\*\*\s*([^.(\n]+)", re.I)
+ESTIMATED_TIME = re.compile(r"\*\*(?:Estimated time|Durée estimée)\s*:\*\*\s*([^.(\n]+)", re.I)
 
 
 @dataclass(frozen=True)
@@ -48,13 +49,21 @@ def _describe(path: Path, rel: str, kind: str) -> Entry:
     return Entry(rel, kind, int(path.name[:2]), title, time.group(1).strip() if time else None)
 
 
-def contents(root: Path | None = None) -> list[Entry]:
-    """The lectures (course/NN_*.ipynb) then the assignments (exercises/NN_*/NN_*.ipynb), in order."""
+def contents(root: Path | None = None, lang: str | None = None) -> list[Entry]:
+    """The lectures (course/NN_*.ipynb) then the assignments (exercises/NN_*/NN_*.ipynb), in order.
+
+    In the French edition (``lang``, by default the language in use) they are the French
+    notebooks: ``course/fr/`` and the ``*_fr`` assignments; the English edition lists neither.
+    """
+    from .data import _data_language
+
     root = root or notebooks_root()
-    entries = [_describe(p, f"course/{p.name}", "lecture") for p in sorted((root / "course").glob("[0-9][0-9]_*.ipynb"))]
-    entries += [_describe(p, p.relative_to(root).as_posix(), "assignment")
-                for p in sorted((root / "exercises").glob("[0-9][0-9]_*/[0-9][0-9]_*.ipynb"))]
-    return entries
+    french = _data_language(lang) == "fr"
+    lectures = sorted((root / "course" / "fr" if french else root / "course").glob("[0-9][0-9]_*.ipynb"))
+    exercises = [p for p in sorted((root / "exercises").glob("[0-9][0-9]_*/[0-9][0-9]_*.ipynb"))
+                 if p.parent.name.endswith("_fr") == french]
+    return ([_describe(p, p.relative_to(root).as_posix(), "lecture") for p in lectures]
+            + [_describe(p, p.relative_to(root).as_posix(), "assignment") for p in exercises])
 
 
 def find_workspace(start: Path | None = None) -> Path | None:
@@ -98,7 +107,7 @@ def _status_label(status: str) -> str:
 def home_html(entries: list[Entry], statuses: dict[str, str], here: str = "course") -> str:
     """A table per kind with a link to each notebook (relative to the folder ``here``), time and progress."""
     def link(entry: Entry) -> str:
-        target = entry.path[len(here) + 1:] if entry.path.startswith(here + "/") else "../" + entry.path
+        target = posixpath.relpath(entry.path, here)
         return f'<a href="{html.escape(target)}">{html.escape(entry.title)}</a>'
 
     parts = []

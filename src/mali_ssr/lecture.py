@@ -104,9 +104,11 @@ def home() -> None:
     from IPython.display import HTML, display
 
     from .course_home import contents, home_html, progress
+    from .data import _data_language
 
     entries = contents()
-    display(HTML(home_html(entries, progress(entries=entries))))
+    here = "course/fr" if _data_language(None) == "fr" else "course"  # where the edition's home notebook is
+    display(HTML(home_html(entries, progress(entries=entries), here=here)))
 
 
 def progress() -> dict[str, str]:

@@ -7,23 +7,30 @@ Three files in ``course_data/``, each checked on load like the rest of the cours
 * ``event_places.yaml``: timeline event id -> place id, for events whose record names the place;
 * ``map_outline.geojson``: country outlines (Natural Earth, public domain), simplified.
 
+The French edition takes the names from ``fr/places.yaml`` (places by id, with the
+``en_sha`` of the English name as for the other overlays in :mod:`mali_ssr.data`;
+countries by ISO code), so the map reads Tombouctou and Alger there.
+
 >>> geo = load_geography()
 >>> geo.places["kidal"].name
 'Kidal'
 >>> geo.inside_bounds(geo.places["algiers"])
 True
+>>> load_geography(lang="fr").places["timbuktu"].name
+'Tombouctou'
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .data import CourseData, DataError, Event, _check_unique, _Checker, _read_yaml, load
+from .data import (DataError, CourseData, Event, _Checker, _check_unique, _data_language, _read_overlay, _read_yaml,
+                   load, translated_records)
 from .i18n import _
 
 PLACES_FILE = "places.yaml"
@@ -140,15 +147,20 @@ def build_outline(raw: Any) -> tuple[tuple[Country, ...], tuple[float, float, fl
     return tuple(countries), (west, south, east, north)
 
 
-def load_geography(data: CourseData | None = None, data_dir: str | Path | None = None) -> Geography:
-    """Places, event locations and the outline, validated against the course data."""
+def load_geography(data: CourseData | None = None, data_dir: str | Path | None = None,
+                   lang: str | None = None) -> Geography:
+    """Places, event locations and the outline, validated against the course data, named in ``lang``.
+
+    ``lang`` defaults to the language in use, like :func:`mali_ssr.data.load`.
+    """
+    lang = _data_language(lang)
     if data is None and data_dir is None:
-        return _shipped()
-    data = data or load(data_dir)
-    return _build(data, data_dir)
+        return _shipped(lang)
+    data = data or load(data_dir, lang=lang)
+    return _build(data, data_dir, lang)
 
 
-def _build(data: CourseData, data_dir) -> Geography:
+def _build(data: CourseData, data_dir, lang: str = "en") -> Geography:
     base: Any = resources.files("mali_ssr") / "course_data" if data_dir is None else Path(data_dir)
     places = build_places(_read_yaml(base / PLACES_FILE, PLACES_FILE), data.bibliography)
     event_places = build_event_places(_read_yaml(base / EVENT_PLACES_FILE, EVENT_PLACES_FILE), places, data.events)
@@ -160,9 +172,36 @@ def _build(data: CourseData, data_dir) -> Geography:
     except ValueError as exc:
         raise DataError(OUTLINE_FILE, "-", "-", _("the file is not valid YAML ({detail})").format(detail=exc)) from None
     countries, bounds = build_outline(outline)
+    if lang != "en":
+        places, countries = _named_in(lang, base, places, countries)
     return Geography(places, event_places, countries, bounds)
 
 
-@lru_cache(maxsize=1)
-def _shipped() -> Geography:
-    return _build(load(), None)
+def _named_in(lang: str, base: Any, places: dict[str, Place], countries: tuple[Country, ...]):
+    """Place and country names from the ``lang`` overlay; English where it has none (or an outdated one)."""
+    overlay = _read_overlay(base, lang, PLACES_FILE)
+    if overlay is None:
+        return places, countries
+    places = {**places, **translated_records("places", PLACES_FILE, places, overlay, lang)}
+    where = f"{lang}/{PLACES_FILE}"
+    names = _read_yaml(base / lang / PLACES_FILE, where).get("countries") or {}
+    if not isinstance(names, dict):
+        raise DataError(where, "-", "countries", _("each record must be a mapping of field: value, found {found}").format(
+            found=type(names).__name__))
+    codes = {c.iso_a3 for c in countries}
+    for code, name in names.items():
+        if code not in codes:
+            raise DataError(where, str(code), "countries", _("unknown {kind} id {value!r}").format(kind="country", value=code))
+        if not isinstance(name, str) or not name.strip():
+            raise DataError(where, code, "countries", _("expected non-empty French text"))
+    if overlay[0]:  # complete: every country of the outline has its name
+        for country in countries:
+            if country.iso_a3 not in names:
+                raise DataError(where, country.iso_a3, "countries",
+                                _("no French translation for this record (the file is marked complete)"))
+    return places, tuple(replace(c, name=names[c.iso_a3].strip()) if c.iso_a3 in names else c for c in countries)
+
+
+@lru_cache(maxsize=4)  # one per edition
+def _shipped(lang: str = "en") -> Geography:
+    return _build(load(lang=lang), None, lang)

@@ -1,0 +1,194 @@
+"""The French edition of the course data: every record has French, and drift is caught.
+
+French text lives in overlay files (``course_data/fr/``) keyed by record id. These
+tests check that the shipped overlays cover every record and are in step with the
+English text, and that the loader rejects a broken overlay by file, record and field.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from mali_ssr import data as course_data
+from mali_ssr.data import DataError, load, translation_status
+from mali_ssr.places import load_geography
+
+OVERLAYS = Path(course_data.__file__).parent / "course_data" / "fr"
+
+
+def _edit(path: Path, change) -> None:
+    """Parse a YAML file, let ``change`` modify it in place, write it back."""
+    content = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(content)
+    path.write_text(yaml.safe_dump(content, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+# ------------------------------------------------------------------ shipped overlays
+
+
+def test_every_overlay_file_is_declared_complete():
+    files = sorted(OVERLAYS.rglob("*.yaml"))
+    names = {p.relative_to(OVERLAYS).as_posix() for p in files}
+    english = {f"{n}.yaml" for n in course_data.FILES} | {"places.yaml"} | {
+        f"self_checks/{p.name}" for p in (OVERLAYS.parent / "self_checks").glob("*.yaml")}
+    assert names == english
+    for path in files:
+        assert yaml.safe_load(path.read_text(encoding="utf-8"))["complete"] is True, path
+
+
+def test_every_record_has_french_in_step_with_the_english():
+    gaps = translation_status()
+    assert not gaps, "\n".join(f"{g.file}: {g.record} is {g.problem} (en_sha now {g.en_sha})" for g in gaps)
+
+
+def test_french_load_gives_french_text_and_keeps_the_shared_fields():
+    english, french = load(lang="en"), load(lang="fr")
+    ev_en, ev_fr = english.events["cnrss-created-2014"], french.events["cnrss-created-2014"]
+    assert "Conseil national pour la RSS" in ev_fr.description
+    assert "National Council" in ev_en.description
+    assert ev_fr.title == ev_en.title_fr  # the French title kept in timeline.yaml
+    assert (ev_fr.date, ev_fr.category, ev_fr.sources) == (ev_en.date, ev_en.category, ev_en.sources)
+    assert french.glossary["ssr"].term == english.glossary["ssr"].term_fr
+    assert french.institutions["cnrss"].members[0].group == "Représentants de la CMA"
+    assert french.institutions["cnrss"].members[0].count == english.institutions["cnrss"].members[0].count
+    assert french.actors["platform"].acronym == "Plateforme"
+    check_en, check_fr = english.self_checks["m3-who-asked"], french.self_checks["m3-who-asked"]
+    assert check_fr.answer == check_en.answer and len(check_fr.options) == len(check_en.options)
+    assert check_fr.options[check_fr.answer] == "Le gouvernement malien lui-même."
+    assert [e.id for e in french.timeline] == [e.id for e in english.timeline]
+    assert french.events["coup-2012"] is next(e for e in french.timeline if e.id == "coup-2012")
+
+
+def test_language_comes_from_the_environment_and_each_is_cached(monkeypatch):
+    monkeypatch.setenv("MALI_SSR_LANG", "fr")
+    assert load() is load(lang="fr")
+    assert load().glossary["amnesty"].term == "Amnistie"
+    monkeypatch.setenv("MALI_SSR_LANG", "en")
+    assert load() is load(lang="en")
+    assert load().glossary["amnesty"].term == "Amnesty"
+    monkeypatch.setenv("MALI_SSR_LANG", "qps")  # the pseudo-locale transforms the interface, not the data
+    assert load() is load(lang="en")
+
+
+# ---------------------------------------------------------------- broken overlays
+
+
+def test_a_missing_record_is_rejected_when_the_file_is_complete(data_copy):
+    _edit(data_copy / "fr" / "timeline.yaml", lambda c: c["records"].pop("coup-2012"))
+    with pytest.raises(DataError) as err:
+        load(data_copy, lang="fr")
+    assert (err.value.file, err.value.record) == ("fr/timeline.yaml", "coup-2012")
+    load(data_copy, lang="en")  # the English edition does not need the French
+
+
+def test_a_missing_record_falls_back_to_english_while_the_file_is_incomplete(data_copy):
+    def drop(content):
+        content["complete"] = False
+        content["records"].pop("coup-2012")
+
+    _edit(data_copy / "fr" / "timeline.yaml", drop)
+    french = load(data_copy, lang="fr")
+    assert french.events["coup-2012"].description == load(data_copy, lang="en").events["coup-2012"].description
+    assert french.events["coup-2012"].title == french.events["coup-2012"].title_fr
+    assert [(g.file, g.record, g.problem) for g in translation_status(data_copy)] == [
+        ("fr/timeline.yaml", "coup-2012", "missing")]
+
+
+@pytest.mark.parametrize("file, rid, field_name", [
+    ("timeline.yaml", "coup-2012", "note"),
+    ("institutions.yaml", "cnrss", "mandate"),
+    ("self_checks/03_impunity_and_peace.yaml", "m3-who-asked", "hint"),
+])
+def test_a_missing_field_is_rejected_by_name(data_copy, file, rid, field_name):
+    _edit(data_copy / "fr" / file, lambda c: c["records"][rid].pop(field_name))
+    with pytest.raises(DataError) as err:
+        load(data_copy, lang="fr")
+    assert (err.value.file, err.value.record, err.value.field) == (f"fr/{file}", rid, field_name)
+
+
+def test_an_id_that_is_no_record_is_rejected(data_copy):
+    _edit(data_copy / "fr" / "actors.yaml", lambda c: c["records"].update({"no-such-actor": {"en_sha": "0" * 12}}))
+    with pytest.raises(DataError) as err:
+        load(data_copy, lang="fr")
+    assert (err.value.file, err.value.record, err.value.field) == ("fr/actors.yaml", "no-such-actor", "id")
+
+
+def test_a_list_of_the_wrong_length_is_rejected(data_copy):
+    _edit(data_copy / "fr" / "timeline.yaml", lambda c: c["records"]["coup-2012"]["variants"].pop())
+    with pytest.raises(DataError) as err:
+        load(data_copy, lang="fr")
+    assert (err.value.record, err.value.field) == ("coup-2012", "variants")
+
+
+def test_a_field_the_english_record_lacks_is_rejected(data_copy):
+    _edit(data_copy / "fr" / "timeline.yaml", lambda c: c["records"]["coup-2021"].update({"note": "Une note."}))
+    with pytest.raises(DataError) as err:
+        load(data_copy, lang="fr")
+    assert (err.value.record, err.value.field) == ("coup-2021", "note")
+
+
+def test_a_changed_english_record_is_reported_stale_and_shown_in_english(data_copy):
+    def reword(records):
+        next(r for r in records if r["id"] == "coup-2021")["description"] += " (reworded)"
+
+    _edit(data_copy / "timeline.yaml", reword)
+    french = load(data_copy, lang="fr")  # still loads, but the outdated French is not shown
+    stale = french.events["coup-2021"]
+    assert stale.description.endswith(" (reworded)")
+    assert stale.title == stale.title_fr  # the French title kept beside the English still shows
+    assert french.events["coup-2012"].description != load(data_copy, lang="en").events["coup-2012"].description
+    gaps = translation_status(data_copy)
+    assert [(g.file, g.record, g.problem) for g in gaps] == [("fr/timeline.yaml", "coup-2021", "stale")]
+    english = load(data_copy, lang="en").events["coup-2021"]
+    assert gaps[0].en_sha == course_data.english_sha("timeline", english)
+
+
+def test_a_changed_option_makes_a_self_check_stale(data_copy):
+    def reword(records):
+        records[0]["options"][0] += " Really."
+
+    path = data_copy / "self_checks" / "00_start_here.yaml"
+    _edit(path, reword)
+    first = yaml.safe_load(path.read_text(encoding="utf-8"))[0]
+    assert [(g.record, g.problem) for g in translation_status(data_copy)] == [(first["id"], "stale")]
+    assert load(data_copy, lang="fr").self_checks[first["id"]].options == tuple(first["options"])  # English shown
+
+
+# ------------------------------------------------------------------ map places
+
+
+def test_the_french_map_uses_french_place_and_country_names():
+    english, french = load_geography(lang="en"), load_geography(lang="fr")
+    assert english.places["timbuktu"].name == "Timbuktu (Tombouctou)"
+    assert (french.places["timbuktu"].name, french.places["algiers"].name) == ("Tombouctou", "Alger")
+    assert french.places["kidal"].latitude == english.places["kidal"].latitude
+    assert {c.iso_a3: c.name for c in french.countries}["DZA"] == "Algérie"
+    assert load_geography(lang="fr") is french
+
+
+def test_a_place_name_changed_in_english_is_stale_and_shown_in_english(data_copy):
+    def rename(records):
+        next(r for r in records if r["id"] == "timbuktu")["name"] = "Timbuktu"
+
+    _edit(data_copy / "places.yaml", rename)
+    assert load_geography(data_dir=data_copy, lang="fr").places["timbuktu"].name == "Timbuktu"
+    assert [(g.file, g.record, g.problem) for g in translation_status(data_copy)] == [
+        ("fr/places.yaml", "timbuktu", "stale")]
+
+
+@pytest.mark.parametrize("change, record, field_name", [
+    (lambda c: c["records"].update({"atlantis": {"en_sha": "0" * 12, "name": "Atlantide"}}), "atlantis", "id"),
+    (lambda c: c["records"].pop("gao"), "gao", "-"),
+    (lambda c: c["countries"].pop("NER"), "NER", "countries"),
+    (lambda c: c["countries"].update({"FRA": "France"}), "FRA", "countries"),
+])
+def test_a_broken_place_overlay_is_rejected_by_name(data_copy, change, record, field_name):
+    _edit(data_copy / "fr" / "places.yaml", change)
+    with pytest.raises(DataError) as err:
+        load_geography(data_dir=data_copy, lang="fr")
+    assert (err.value.file, err.value.record, err.value.field) == ("fr/places.yaml", record, field_name)
+    with pytest.raises(DataError):
+        translation_status(data_copy)
