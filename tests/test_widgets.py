@@ -137,3 +137,28 @@ def test_quiz_options_wrap_instead_of_being_cut(data):
     assert f".{widgets.QUIZ_CLASS} label" in style.value and "white-space: normal" in style.value
     assert "height: auto" in style.value  # the fixed one-line height is what cut the options
     assert [label for label in choices._options_labels] == list(check.options)  # nothing shortened
+
+
+@pytest.mark.parametrize(("view", "first", "other"), [
+    (widgets.timeline_view, (["coup", "agreement"], DRIVERS, (1950, 2025)), (["sanctions"], ["international"], (2010, 2025))),
+    (widgets.initiatives_view, ((1952, 1998), 10), ((1960, 2020), 3)),
+    (widgets.institution_view, ("cnrss",), ("cnddr",)),
+    (widgets.council_view, (30, 3, 10, 10, 2, 2), (5, 0, 40, 1, 0, 7)),
+    (widgets.peace_justice_view, (0.5, 0.2, 0.3, 0.5), (1.0, 0.9, 0.0, 0.1)),
+])
+def test_a_widget_shows_the_same_picture_for_the_same_controls(data, view, first, other):
+    """Widgets keep one figure and redraw only what changed: what came before must not show through."""
+    from mali_ssr.figure_display import png_bytes
+
+    extra = (data,) if view not in (widgets.council_view, widgets.peace_justice_view) else ()
+    before = png_bytes(view(*first, *extra).figure)
+    between = png_bytes(view(*other, *extra).figure)
+    assert png_bytes(view(*first, *extra).figure) == before
+    assert between != before  # the check can fail: other controls, another picture
+
+
+def test_a_kept_figure_is_emptied_of_the_previous_chart(data):
+    """The legend of the initiatives chart once listed the bars of every earlier move (they stayed in the axes)."""
+    widgets.initiatives_view((1960, 2020), 3, data)
+    ax = widgets.initiatives_view((1952, 1998), 10, data).figure.axes[0]
+    assert len(ax.get_legend().get_texts()) == 2 and len(ax.containers) == 2

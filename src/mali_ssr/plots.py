@@ -319,9 +319,9 @@ def institutions_chart(institutions: Sequence[Institution], until: float = 2025.
         segments.append((inst.ended.decimal_year if inst.ended else until, None))
         for (x0, att), (x1, _next) in zip(segments, segments[1:], strict=False):
             colour, _label = ATTACHMENT_STYLE[att]
-            ax.barh(row, max(x1 - x0, 0.05), left=x0, color=colour, height=0.6, hatch=ATTACHMENT_HATCH[att],
-                    edgecolor="black" if inst.id == highlight else "white",
-                    linewidth=2 if inst.id == highlight else 0.5)
+            bar = ax.barh(row, max(x1 - x0, 0.05), left=x0, color=colour, height=0.6, hatch=ATTACHMENT_HATCH[att],
+                          edgecolor="white", linewidth=0.5)
+            bar.patches[0].institution_id = inst.id
         for ch in inst.changes:
             ax.plot(ch.date.decimal_year, row, marker="x" if ch.ended else "|", color="black", markersize=10)
     ax.set_yticks(range(len(ordered)), [i.acronym for i in ordered])
@@ -340,6 +340,16 @@ def institutions_chart(institutions: Sequence[Institution], until: float = 2025.
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, title=_("Attached to"))
     ax.grid(axis="x", alpha=0.3)
     describe(ax, institutions_description(institutions))
+    return highlight_institution(ax, highlight)
+
+
+def highlight_institution(ax, highlight: str | None):
+    """Outline one institution's bars in black on axes drawn by :func:`institutions_chart` (None: no outline)."""
+    for patch in ax.patches:
+        if hasattr(patch, "institution_id"):
+            chosen = patch.institution_id == highlight
+            patch.set_edgecolor("black" if chosen else "white")
+            patch.set_linewidth(2 if chosen else 0.5)
     return ax
 
 
@@ -416,12 +426,21 @@ def council_chart(result: CouncilResult, ax=None):
     """
     ax = _axes(ax, (7, 3.2))
     names = [_("Representation\n(share of 6 constituencies)"), _("Expertise\n(share of members)")]
-    values = [result.representation, result.expertise]
-    ax.barh(names, values, color=COLOURS["model"], edgecolor="black")
-    for y, v in enumerate(values):
-        ax.text(v + 0.02, y, f"{v:.2f}", va="center")
+    ax.barh(names, [0, 0], color=COLOURS["model"], edgecolor="black")
+    for y in range(len(names)):
+        ax.text(0, y, "", va="center")
     ax.set_xlim(0, 1.15)
     ax.invert_yaxis()
+    return update_council_chart(ax, result)
+
+
+def update_council_chart(ax, result: CouncilResult):
+    """Show another result on axes drawn by :func:`council_chart`: only bars, numbers and labels change."""
+    values = [result.representation, result.expertise]
+    for bar, text, (y, v) in zip(ax.patches, ax.texts, enumerate(values), strict=True):
+        bar.set_width(v)
+        text.set_position((v + 0.02, y))
+        text.set_text(f"{v:.2f}")
     ax.set_xlabel(_("Decision cost: {cost} × a council of ten;  start-up delay: {delay} month(s)").format(
         cost=f"{result.decision_cost:.1f}", delay=f"{result.start_delay_months:g}"))
     ax.set_title(_("Illustrative model: a council of {size} members").format(size=result.size))
@@ -440,14 +459,23 @@ def peace_justice_chart(result: PeaceJusticeResult, ax=None):
     """Three bars: the model's signature, spoiler-risk and victims'-trust indexes."""
     ax = _axes(ax, (7, 3))
     names = [_("Willingness to sign"), _("Spoiler risk"), _("Victims' trust")]
-    values = [result.signature, result.spoiler_risk, result.victims_trust]
-    ax.barh(names, values, color=COLOURS["model"], edgecolor="black")
-    for y, v in enumerate(values):
-        ax.text(v + 1, y, f"{v:.0f}", va="center")
+    ax.barh(names, [0] * len(names), color=COLOURS["model"], edgecolor="black")
+    for y in range(len(names)):
+        ax.text(0, y, "", va="center")
     ax.set_xlim(0, 110)
     ax.invert_yaxis()
     ax.set_xlabel(_("Index (0-100), illustrative"))
     ax.set_title(_("Illustrative model: peace versus justice"))
+    return update_peace_justice_chart(ax, result)
+
+
+def update_peace_justice_chart(ax, result: PeaceJusticeResult):
+    """Show another result on axes drawn by :func:`peace_justice_chart`: only bars and numbers change."""
+    values = [result.signature, result.spoiler_risk, result.victims_trust]
+    for bar, text, (y, v) in zip(ax.patches, ax.texts, enumerate(values), strict=True):
+        bar.set_width(v)
+        text.set_position((v + 1, y))
+        text.set_text(f"{v:.0f}")
     describe(ax, peace_justice_description(result))
     return ax
 

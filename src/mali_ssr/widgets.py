@@ -15,7 +15,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from . import models, plots
+from . import models, plots, widget_canvas
 from .data import CATEGORIES, DRIVERS, INITIATIVE_CATEGORIES, CourseData, Event, filter_events, load
 from .i18n import N_, _, ngettext
 
@@ -55,8 +55,13 @@ def _sources(data: CourseData, source_ids: Iterable[str]) -> str:
 
 
 def _figure(width: float, height: float, left: float = 0.12, right: float = 0.97, bottom: float = 0.14,
-            top: float = 0.9):
-    """A figure with fixed margins: a widget redraws on every move, and automatic layout doubles the cost."""
+            top: float = 0.9, key=None):
+    """A figure with fixed margins: a widget redraws on every move, and automatic layout doubles the cost.
+
+    With ``key``, the widget's one kept figure (see :mod:`.widget_canvas`), its axes emptied.
+    """
+    if key is not None:
+        return widget_canvas.widget_figure(key, width, height, left, right, bottom, top)
     from matplotlib.figure import Figure  # no pyplot: no global state, nothing to close
 
     fig = Figure(figsize=(width, height))
@@ -178,7 +183,7 @@ def timeline_view(categories: Iterable[str], drivers: Iterable[str], period: Seq
     events = filter_events(data.timeline, categories, drivers, period[0], period[1])
     if not events:
         return View(message=_no_events())
-    fig, ax = _figure(10, 4.5, left=0.21, right=0.8, bottom=0.11)
+    fig, ax = _figure(10, 4.5, left=0.21, right=0.8, bottom=0.11, key=("timeline", title))
     plots.timeline_chart(events, ax=ax, title=title, drivers=drivers)
     rows = "".join(_event_row(e, data) for e in events)
     table = f'<div style="max-height:300px;overflow-y:auto"><table>{rows}</table></div>'
@@ -252,7 +257,7 @@ def initiatives_view(period: Sequence[int], bin_years: int, data: CourseData | N
     events = filter_events(data.timeline, INITIATIVE_CATEGORIES, None, period[0], period[1])
     if not events:
         return View(message=_no_events())
-    fig, ax = _figure(10, 4, left=0.07, bottom=0.2)
+    fig, ax = _figure(10, 4, left=0.07, bottom=0.2, key="initiatives")
     plots.initiatives_chart(events, period[0], period[1], bin_years, ax=ax)
     return View(message=plots.initiatives_description(events, period[0], period[1], bin_years),
                 figure=fig, items=events)
@@ -308,8 +313,11 @@ def institution_view(institution_id: str, data: CourseData | None = None) -> Vie
     if inst.note:
         card += "<p><small>{}</small></p>".format(_("Note: {note}").format(note=html.escape(inst.note)))
     card += f"<p><small>{_sources(data, inst.sources)}</small></p>"
-    fig, ax = _figure(9, 0.45 * len(data.institutions) + 1.5, left=0.21, right=0.66, bottom=0.1, top=0.88)
-    plots.institutions_chart(list(data.institutions.values()), ax=ax, highlight=inst.id)
+    fig, ax = widget_canvas.kept_chart(
+        ("institutions", id(data)), data, lambda ax: plots.institutions_chart(list(data.institutions.values()), ax=ax),
+        9, 0.45 * len(data.institutions) + 1.5, left=0.21, right=0.66, bottom=0.1, top=0.88)
+    plots.highlight_institution(ax, inst.id)
+    fig.canvas.shows(inst.id)
     return View(html=card, figure=fig, items=[inst])
 
 
@@ -352,8 +360,10 @@ def council_view(government: int, security_forces: int, cma: int, platform: int,
             return View(message=_("The expertise share of {group} must be between {low} and {high}; got {value}.").format(
                 group=name, low=0, high=1, value=share))
     result = models.council_design(seats, {"cma": cma_delay, "platform": platform_delay}, expertise)
-    fig, ax = _figure(7, 3, left=0.3, bottom=0.2, top=0.88)
-    plots.council_chart(result, ax=ax)
+    fig, ax = widget_canvas.kept_chart("council", None, lambda ax: plots.council_chart(result, ax=ax),
+                                       7, 3, left=0.3, bottom=0.2, top=0.88)
+    plots.update_council_chart(ax, result)
+    fig.canvas.shows((tuple(seats.values()), cma_delay, platform_delay, tuple(sorted((expertise or {}).items()))))
     slowest = _(models.COUNCIL_GROUP_LABELS[result.slowest_group]) if result.slowest_group else _("nobody")
     delay = ngettext("{months:g} month", "{months:g} months", math.ceil(result.start_delay_months)).format(
         months=result.start_delay_months)
@@ -406,8 +416,10 @@ def peace_justice_view(amnesty: float, prosecution: float, sanctions: float, cou
         result = models.peace_justice(amnesty, prosecution, sanctions, council_unity)
     except ValueError as exc:
         return View(message=str(exc))
-    fig, ax = _figure(7, 2.8, left=0.22, bottom=0.18, top=0.88)
-    plots.peace_justice_chart(result, ax=ax)
+    fig, ax = widget_canvas.kept_chart("peace-justice", None, lambda ax: plots.peace_justice_chart(result, ax=ax),
+                                       7, 2.8, left=0.22, bottom=0.18, top=0.88)
+    plots.update_peace_justice_chart(ax, result)
+    fig.canvas.shows((amnesty, prosecution, sanctions, council_unity))
     return View(message=plots.peace_justice_description(result), html=_model_banner(result.assumptions),
                 figure=fig, items=[result])
 

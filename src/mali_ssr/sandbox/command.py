@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from .launcher import HOST_RUN, KERNEL_RUN, STAGE
-from .mounts import PACKAGE, package_copies, python_folders, staged_package
+from .mounts import PACKAGE, package_copies, python_folders, staged_package, unused_packages
 from .policy import ENV_POLICY, Layers, Policy
 
 
@@ -50,7 +50,7 @@ def bwrap_command(kernel_cmd: list[str], cwd: str, run_dir: str, policy: Policy,
         args += ["--ro-bind", path, path]
     # The package: a staged copy of its code and data where Python imports it; every other copy emptied.
     args += ["--ro-bind", str(staged_package()), str(PACKAGE)]
-    for copy in package_copies():
+    for copy in package_copies() + unused_packages():
         args += ["--perms", "0555", "--size", "4096", "--tmpfs", copy]
     args += ["--ro-bind", run_dir, str(HOST_RUN), "--size", size, "--perms", "1777", "--tmpfs", str(KERNEL_RUN)]
     if stage:  # only the staged support files, never the folder being graded (it holds the hidden tests)

@@ -67,6 +67,19 @@ def package_copies() -> list[str]:
     return sorted(found)
 
 
+#: installed packages a grading kernel never needs; hidden, so that the kernel does not import them at start
+#: (ipykernel loads its debugger, debugpy, in every kernel when it can: about a quarter of its start-up)
+NOT_FOR_GRADING = ("debugpy",)
+
+
+def unused_packages() -> list[str]:
+    """The folders of :data:`NOT_FOR_GRADING` in the Python installation's site folders (covered by empty ones)."""
+    sites = set(site.getsitepackages() if hasattr(site, "getsitepackages") else [])
+    sites |= {sysconfig.get_paths()[k] for k in ("purelib", "platlib")}
+    return sorted({os.path.realpath(os.path.join(s, name)) for s in sites for name in NOT_FOR_GRADING
+                   if os.path.isdir(os.path.join(s, name))})
+
+
 def staged_package() -> Path:
     """A copy of the package's code, data and catalogues only (made once per process, removed at exit)."""
     global _stage
@@ -105,6 +118,6 @@ def describe(course_root: Path) -> list[str]:
     lines = ["/usr, /etc, /bin, /lib* (the operating system, read-only)"]
     lines += [f"{p} (the Python installation, read-only)" for p in python_folders(course_root)]
     lines.append(f"{PACKAGE} (a copy of the package's code, data and catalogues only, read-only)")
-    lines += [f"{p} (hidden: an empty folder)" for p in package_copies()]
+    lines += [f"{p} (hidden: an empty folder)" for p in package_copies() + unused_packages()]
     lines.append("/tmp and the working folder (empty private file systems, size-capped)")
     return lines
