@@ -214,7 +214,7 @@ def _builders(data):
 
 
 def test_every_widget_label_is_catalogued(qps, data, course_text, plots_shim, monkeypatch):
-    monkeypatch.setattr(widgets, "_show", lambda view: None)  # labels only: the views are checked below
+    monkeypatch.setattr(widgets.builders, "_show", lambda view: None)  # labels only: the views are checked below
     texts = [t for box in _builders(data) for t in _widget_texts(box)]
     assert len(texts) > 40
     known = course_text + tuple(o for c in data.self_checks.values() for o in [c.question, *c.options])
@@ -260,7 +260,7 @@ def test_every_view_message_is_catalogued(qps, data, course_text, plots_shim):
 
 def test_an_uncatalogued_string_fails_the_widget_check(qps, data, course_text, monkeypatch):
     """The gate can fail: one call site put back to inline English is caught."""
-    monkeypatch.setattr(widgets, "_no_events", lambda: "No event matches this selection. Widen the period.")
+    monkeypatch.setattr(widgets.views, "_no_events", lambda: "No event matches this selection. Widen the period.")
     view = widgets.timeline_view(["coup"], ["colonial-power"], (2023, 2024), data)
     with pytest.raises(AssertionError, match="without the catalogue"):
         assert_catalogued([view.message], course_text)

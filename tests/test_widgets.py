@@ -162,3 +162,13 @@ def test_a_kept_figure_is_emptied_of_the_previous_chart(data):
     widgets.initiatives_view((1960, 2020), 3, data)
     ax = widgets.initiatives_view((1952, 1998), 10, data).figure.axes[0]
     assert len(ax.get_legend().get_texts()) == 2 and len(ax.containers) == 2
+
+
+def test_the_views_are_pure_and_load_no_widget_library():
+    """The views are plain functions: importing them loads no ipywidgets (the builders import it when called)."""
+    import subprocess
+    import sys
+
+    probe = "import sys, mali_ssr.widgets.views, mali_ssr.widgets; print('ipywidgets' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "False", done.stderr

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..i18n import _
 from . import notebooks
-from .course import CourseError
+from .course import Course, CourseError
 
 STUDENT = "me"
 
@@ -111,9 +111,10 @@ def check_answers(notebook: str | Path, timeout: float = 600) -> AnswerReport:
     with tempfile.TemporaryDirectory(prefix="mali-ssr-answers-") as tmp:
         root = Path(tmp)
         shutil.copy(source / "nbgrader_config.py", root / "nbgrader_config.py")
-        shutil.copytree(source / "solutions" / assignment, root / "solutions" / assignment)
-        names = sorted(p.name for p in (root / "solutions" / assignment).glob("*.ipynb"))
-        target = root / "submitted" / STUDENT / assignment
+        course = Course.load(root)  # the throw-away course's folders, as its nbgrader configuration names them
+        shutil.copytree(source / "solutions" / assignment, course.source_dir / assignment)
+        names = [p.name for p in course.source_notebooks(assignment)]
+        target = course.submission(STUDENT, assignment)
         target.mkdir(parents=True)
         shutil.copyfile(notebook, target / names[0])
         from ..exercises import generate_in_course, nbgrader_env
@@ -123,7 +124,7 @@ def check_answers(notebook: str | Path, timeout: float = 600) -> AnswerReport:
         if not sandboxed:
             command.append("--SandboxKernelManager.allow_unsandboxed=True")
         done = subprocess.run(command, cwd=root, env=nbgrader_env(), capture_output=True, text=True, timeout=timeout)
-        graded = root / "autograded" / STUDENT / assignment / names[0]
+        graded = course.autograded(STUDENT, assignment) / names[0]
         if done.returncode != 0 or not graded.is_file():
             raise CourseError(_("your notebook could not be graded: {why}").format(
                 why=(done.stderr.strip().splitlines() or ["?"])[-1]))
