@@ -16,7 +16,7 @@ from mali_ssr import data as course_data
 from mali_ssr.data import DataError, load, translation_status
 from mali_ssr.places import load_geography
 
-OVERLAYS = Path(course_data.__file__).parent / "course_data" / "fr"
+OVERLAYS = Path(course_data.__file__).parents[1] / "course_data" / "fr"
 
 
 def _edit(path: Path, change) -> None:

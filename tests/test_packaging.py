@@ -59,3 +59,16 @@ def test_wheel_ships_the_notebooks_and_data(tmp_path):
         assert f"mali_ssr/notebooks/solutions/{notebook.parent.name}/{notebook.name}" in names
     assert "mali_ssr/course_data/timeline.yaml" in names
     assert any(n.startswith("mali_ssr/course_data/self_checks/") for n in names)
+
+
+# The student-side modules are a public API: learners' saved notebooks import these names (issue #10).
+STUDENT_API = {'data': ['ACTOR_FIELDS', 'ACTOR_KINDS', 'ATTACHMENTS', 'Actor', 'BIBLIOGRAPHY_FIELDS', 'CATEGORIES', 'CERTAINTIES', 'Change', 'CourseData', 'DATE_FORMS', 'DATE_PATTERNS', 'DRIVERS', 'DataError', 'Event', 'FILES', 'GLOSSARY_FIELDS', 'I', 'ID_PATTERN', 'INITIATIVE_CATEGORIES', 'INSTITUTION_FIELDS', 'INSTITUTION_KINDS', 'Institution', 'L', 'Member', 'NATIONAL_DRIVERS', 'PRECISIONS', 'PartialDate', 'S', 'SELF_CHECK_FIELDS', 'SOURCE_KINDS', 'STANCES', 'SelfCheck', 'Source', 'TIMELINE_FIELDS', 'Term', 'UNKNOWN_PUBLICATION', 'VARIANT_FIELDS', 'Variant', 'build', 'filter_events', 'load', 'parse_date', 'read_raw'], 'widgets': ['ACCOUNTABILITY_CATEGORIES', 'FIRST_YEAR', 'LAST_YEAR', 'MODEL_LABEL', 'QUIZ_CLASS', 'QUIZ_STYLE', 'STARTING_SEATS', 'View', 'accountability_timeline', 'check_answer', 'council_model', 'council_view', 'disagreement_keys', 'disagreement_view', 'glossary_browser', 'glossary_view', 'initiatives_explorer', 'initiatives_view', 'institution_map', 'institution_view', 'peace_justice_model', 'peace_justice_view', 'self_check', 'self_checks', 'source_disagreements', 'timeline_explorer', 'timeline_view', 'widget_check', 'widget_check_view'], 'lecture': ['figure', 'home', 'progress', 'reading_list', 'term'], 'answer_checks': ['AnswerError', 'expect_choice', 'expect_equal', 'expect_function', 'expect_in_range', 'expect_keys', 'expect_length', 'expect_number', 'expect_option', 'expect_returns', 'expect_same_items', 'expect_type', 'form_ok', 'hidden_tests_passed', 'plain_message', 'use_plain_errors']}
+
+
+@pytest.mark.parametrize("module", sorted(STUDENT_API))
+def test_student_side_names_stay_importable(module):
+    import importlib
+
+    loaded = importlib.import_module(f"mali_ssr.{module}")
+    missing = [name for name in STUDENT_API[module] if not hasattr(loaded, name)]
+    assert missing == [], f"mali_ssr.{module} lost public names: {missing}"

@@ -14,7 +14,8 @@ from . import plots
 from .data import CATEGORIES, CourseData, filter_events, load
 from .i18n import _, ngettext
 from .places import load_geography
-from .widgets import FIRST_YEAR, LAST_YEAR, View, _check_period, _figure, _show
+from .widgets.builders import _show
+from .widgets.views import FIRST_YEAR, LAST_YEAR, View, _check_period, _figure
 
 
 def map_view(categories: Iterable[str] = CATEGORIES, period: Sequence[int] = (FIRST_YEAR, LAST_YEAR),

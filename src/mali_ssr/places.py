@@ -29,8 +29,18 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .data import (DataError, CourseData, Event, _Checker, _check_unique, _data_language, _read_overlay, _read_yaml,
-                   load, translated_records)
+from .data import (
+    CourseData,
+    DataError,
+    Event,
+    _check_unique,
+    _Checker,
+    _data_language,
+    _read_overlay,
+    _read_yaml,
+    load,
+    translated_records,
+)
 from .i18n import _
 
 PLACES_FILE = "places.yaml"

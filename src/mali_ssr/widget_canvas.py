@@ -52,10 +52,9 @@ class GlyphCachingRenderer(RendererAgg):
         self._draw_text_glyphs_and_boxes(gc, x, y, angle, [(f, size, g, 0, 1, gx, gy) for f, g, gx, gy in items], [])
 
     def _draw_text_glyphs_and_boxes(self, gc, x, y, angle, glyphs, boxes):
+        import numpy as np
         from matplotlib.backends.backend_agg import get_hinting_flag
         from matplotlib.ft2font import RenderMode
-
-        import numpy as np
 
         cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
         load_flags = get_hinting_flag()

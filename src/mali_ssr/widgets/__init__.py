@@ -24,6 +24,8 @@ from .builders import (
 )
 from .views import (
     ACCOUNTABILITY_CATEGORIES,
+    FIRST_YEAR,
+    LAST_YEAR,
     MODEL_LABEL,
     STARTING_SEATS,
     View,
@@ -40,6 +42,8 @@ from .views import (
 )
 
 __all__ = [
+    "FIRST_YEAR",
+    "LAST_YEAR",
     "ACCOUNTABILITY_CATEGORIES",
     "MODEL_LABEL",
     "STARTING_SEATS",
