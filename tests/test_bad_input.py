@@ -207,8 +207,7 @@ def test_unknown_student(base_course, tmp_path):
 
 def test_unknown_assignment(base_course, tmp_path):
     root = course(base_course, tmp_path, {"good": {"01_history.ipynb": honest(base_course)}})
-    with pytest.raises(CourseError, match=r"unknown assignment '99_elections'; the course has: 01_history, "
-                                          r"02_institutional_design, 03_impunity_and_peace, 04_synthesis"):
+    with pytest.raises(CourseError, match=r"unknown assignment '99_elections'; the course has: 01_history, .*04_synthesis"):
         grade(root, "99_elections", progress=None)
 
 
