@@ -176,11 +176,36 @@ def test_cli_reset(tmp_path, capsys):
 
 def test_start_passes_jupyterlab_options_through(tmp_path, monkeypatch):
     calls = []
-    monkeypatch.setattr(cli.subprocess, "call", lambda command, cwd: calls.append(command) or 0)
-    assert cli.main(["start", "--dir", str(tmp_path / "ws"), "--no-browser", "--port", "9999",
+    monkeypatch.setattr(cli.subprocess, "call", lambda command, cwd, env: calls.append(command) or 0)
+    assert cli.main(["start", "--dir", str(tmp_path / "ws"), "--no-browser", "--port", "9999", "--lang", "en",
                      "--", "--ServerApp.ip=127.0.0.1"]) == 0
     command = calls[0]
     assert command[1:3] == ["-m", "jupyterlab"]
     assert "--port=9999" in command and "--no-browser" in command and "--ServerApp.ip=127.0.0.1" in command
     assert "--" not in command
-    assert command[-1] == "course/00_start_here.ipynb"
+    assert command[-1] == "course/index.ipynb"  # the course home
+
+
+def test_start_in_french_opens_a_french_workspace_with_a_french_jupyterlab(tmp_path, monkeypatch, capsys):
+    """`mali-ssr start --lang fr`: the French edition only, JupyterLab's French locale, French kernels."""
+    calls = []
+    monkeypatch.setattr(cli.subprocess, "call", lambda command, cwd, env: calls.append((command, env)) or 0)
+    ws = tmp_path / "cours"
+    assert cli.main(["start", "--lang", "fr", "--dir", str(ws), "--no-browser"]) == 0
+    notebooks = sorted(p.relative_to(ws).as_posix() for p in ws.rglob("*.ipynb"))
+    assert notebooks and all(workspace.edition_of(n) == "fr" for n in notebooks), notebooks
+    assert "course/fr/01_histoire.ipynb" in notebooks and "exercises/01_history_fr/01_history_fr.ipynb" in notebooks
+    command, env = calls[0]
+    assert command[-1] == "course/fr/index.ipynb"
+    assert env["MALI_SSR_LANG"] == "fr"
+    settings = Path(env["JUPYTERLAB_SETTINGS_DIR"]) / "@jupyterlab" / "translation-extension" / "plugin.jupyterlab-settings"
+    assert json.loads(settings.read_text())["locale"] == "fr_FR"
+    assert "course/fr/index.ipynb" in capsys.readouterr().out
+
+
+def test_the_english_workspace_holds_no_french_notebook(tmp_path):
+    ws = tmp_path / "course"
+    sync(ws, ("course", "exercises", "solutions"), lang="en")
+    notebooks = sorted(p.relative_to(ws).as_posix() for p in ws.rglob("*.ipynb"))
+    assert "course/01_history.ipynb" in notebooks
+    assert not [n for n in notebooks if workspace.edition_of(n) == "fr"]

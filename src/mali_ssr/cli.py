@@ -15,6 +15,7 @@ from pathlib import Path
 from .i18n import _, ngettext
 
 DEFAULT_WORKSPACE = "mali-ssr-course"
+DEFAULT_WORKSPACES = {"en": DEFAULT_WORKSPACE, "fr": "mali-ssr-cours"}  # both editions can live side by side
 
 
 def _error(message: str, code: int = 2) -> int:
@@ -23,11 +24,14 @@ def _error(message: str, code: int = 2) -> int:
 
 
 def cmd_start(args: argparse.Namespace) -> int:
-    from .workspace import WorkspaceError, first_notebook, sync
+    from .workspace import WorkspaceError, first_notebook, lab_settings_for, sync
 
+    lang = args.lang or default_language()
+    folder = args.dir or Path(DEFAULT_WORKSPACES[lang])
     sections = ("course", "exercises", "solutions") if args.solutions else ("course", "exercises")
     try:
-        report = sync(args.dir, sections)
+        report = sync(folder, sections, lang=lang)
+        env = {**os.environ, **lab_settings_for(lang, report.workspace), "MALI_SSR_LANG": lang}
     except WorkspaceError as exc:
         return _error(str(exc))
     for line in report.lines():
@@ -39,18 +43,28 @@ def cmd_start(args: argparse.Namespace) -> int:
         command.append(f"--port={args.port}")
     if args.no_browser:
         command.append("--no-browser")
-        print(_("JupyterLab is starting; open the address it prints in your browser"))
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")
     command += args.lab_options[1:] if args.lab_options[:1] == ["--"] else args.lab_options
-    notebook = first_notebook(report.workspace)
+    notebook = first_notebook(report.workspace, lang)
     if notebook:
         command.append(notebook)
         print(_("opening JupyterLab on {notebook} (stop it with Ctrl+C)").format(notebook=notebook))
+    if args.no_browser:
+        print(_("JupyterLab is starting without a browser. When it prints its address (http://localhost:PORT/lab"
+                "?token=...), open it; the course home is {notebook} in the file browser.").format(
+            notebook=notebook or "course/"))
     try:
-        return subprocess.call(command, cwd=report.workspace)
+        return subprocess.call(command, cwd=report.workspace, env=env)
     except KeyboardInterrupt:
         return 0
+
+
+def default_language() -> str:
+    """The course language from the environment (MALI_SSR_LANG, then the locale), English otherwise."""
+    from .i18n import language
+
+    return language() if language() in DEFAULT_WORKSPACES else "en"
 
 
 def instructor_command(root: Path, port: int | None, no_browser: bool, lab_options: list[str]) -> list[str]:
@@ -260,7 +274,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     start_help = _("copy the course notebooks into a workspace and open JupyterLab")
     start = commands.add_parser("start", help=start_help, description=start_help)
-    start.add_argument("--dir", default=DEFAULT_WORKSPACE, type=Path, help=workspace_help)
+    start.add_argument("--dir", default=None, type=Path, help=_(
+        "workspace folder (default: ./{en} for English, ./{fr} for French)").format(
+        en=DEFAULT_WORKSPACES["en"], fr=DEFAULT_WORKSPACES["fr"]))
+    start.add_argument("--lang", choices=sorted(DEFAULT_WORKSPACES), default=None, help=_(
+        "the edition: en or fr (default: from MALI_SSR_LANG or the locale, else en); fr also puts JupyterLab "
+        "in French"))
     start.add_argument("--no-browser", action="store_true", help=_("start JupyterLab without opening a browser"))
     start.add_argument("--port", type=int, help=_("port for JupyterLab (default: JupyterLab's choice, 8888)"))
     start.add_argument("--solutions", action="store_true",

@@ -31,17 +31,24 @@ class WorkspaceError(RuntimeError):
 
 def notebooks_root() -> Path:
     """Folder holding course/, exercises/ and solutions/ (inside the wheel, or the repository)."""
+    repository = Path(__file__).resolve().parents[2]
+    if (repository / "pyproject.toml").is_file() and (repository / "course").is_dir():
+        return repository  # a checkout (editable install): the notebooks as they are now, not an install-time copy
     packaged = Path(__file__).resolve().parent / "notebooks"
     if (packaged / "course").is_dir():
         return packaged
-    repository = Path(__file__).resolve().parents[2]
-    if (repository / "course").is_dir():
-        return repository
     raise WorkspaceError(_("the course notebooks are not installed with this package"))
 
 
-def originals(sections: tuple[str, ...] = ("course", "exercises"), root: Path | None = None) -> dict[str, Path]:
-    """Relative workspace path -> original file, for the notebooks of the chosen sections."""
+def edition_of(relative: str) -> str:
+    """``fr`` for the French edition's notebooks (``course/fr/``, ``*_fr`` assignments), else ``en``."""
+    parts = Path(relative).parts
+    return "fr" if (parts[:2] == ("course", "fr") or any(p.endswith("_fr") for p in parts[1:2])) else "en"
+
+
+def originals(sections: tuple[str, ...] = ("course", "exercises"), root: Path | None = None,
+              lang: str | None = None) -> dict[str, Path]:
+    """Relative workspace path -> original file, for the notebooks of the chosen sections (of one edition)."""
     root = root or notebooks_root()
     found: dict[str, Path] = {}
     for section in sections:
@@ -51,7 +58,9 @@ def originals(sections: tuple[str, ...] = ("course", "exercises"), root: Path | 
         for path in sorted(base.rglob("*.ipynb")):
             if ".ipynb_checkpoints" in path.parts:
                 continue
-            found[path.relative_to(root).as_posix()] = path
+            relative = path.relative_to(root).as_posix()
+            if lang is None or edition_of(relative) == lang:
+                found[relative] = path
     return found
 
 
@@ -115,7 +124,7 @@ def _write_atomic(target: Path, data: bytes) -> None:
 
 
 def sync(workspace: str | Path, sections: tuple[str, ...] = ("course", "exercises"),
-         root: Path | None = None) -> SyncReport:
+         root: Path | None = None, lang: str = "en") -> SyncReport:
     """Bring ``workspace`` up to date with the course originals, keeping the learner's changes."""
     workspace = Path(workspace).expanduser().resolve()
     report = SyncReport(workspace)
@@ -134,7 +143,7 @@ def sync(workspace: str | Path, sections: tuple[str, ...] = ("course", "exercise
     manifest = _load_manifest(state, report)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     try:
-        for rel, original in originals(sections, root).items():
+        for rel, original in originals(sections, root, lang).items():
             target = workspace / rel
             new_digest = _digest(original)
             if not target.exists():
@@ -169,9 +178,11 @@ def sync(workspace: str | Path, sections: tuple[str, ...] = ("course", "exercise
     return report
 
 
-def first_notebook(workspace: Path) -> str | None:
-    """Relative path of the first lecture notebook, to open JupyterLab on it."""
-    course = sorted((Path(workspace) / "course").glob("*.ipynb"))
+def first_notebook(workspace: Path, lang: str = "en") -> str | None:
+    """Relative path of the edition's first lecture notebook, to open JupyterLab on it."""
+    folder = Path(workspace) / "course" / ("fr" if lang == "fr" else "")
+    home = folder / "index.ipynb"  # the course home: contents, links and progress
+    course = [home] if home.is_file() else sorted(folder.glob("[0-9]*.ipynb"))
     return course[0].relative_to(workspace).as_posix() if course else None
 
 
