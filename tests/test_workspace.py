@@ -209,3 +209,22 @@ def test_the_english_workspace_holds_no_french_notebook(tmp_path):
     notebooks = sorted(p.relative_to(ws).as_posix() for p in ws.rglob("*.ipynb"))
     assert "course/01_history.ipynb" in notebooks
     assert not [n for n in notebooks if workspace.edition_of(n) == "fr"]
+
+
+def test_french_lab_settings_start_from_the_learners_own(tmp_path, monkeypatch):
+    """The French workspace's JupyterLab keeps the learner's settings; only the language is set."""
+    mine = tmp_path / "my-settings" / "@jupyterlab" / "notebook-extension"
+    mine.mkdir(parents=True)
+    (mine / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+    monkeypatch.setenv("JUPYTERLAB_SETTINGS_DIR", str(tmp_path / "my-settings"))
+    env = workspace.lab_settings_for("fr", tmp_path / "cours")
+    copied = Path(env["JUPYTERLAB_SETTINGS_DIR"]) / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
+    assert json.loads(copied.read_text()) == {"windowingMode": "none"}
+
+
+def test_english_start_leaves_jupyterlab_settings_alone(tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr(cli.subprocess, "call", lambda command, cwd, env: calls.append(env) or 0)
+    monkeypatch.setenv("JUPYTERLAB_SETTINGS_DIR", str(tmp_path / "mine"))
+    assert cli.main(["start", "--lang", "en", "--dir", str(tmp_path / "ws"), "--no-browser"]) == 0
+    assert calls[0]["JUPYTERLAB_SETTINGS_DIR"] == str(tmp_path / "mine") and calls[0]["MALI_SSR_LANG"] == "en"

@@ -31,7 +31,9 @@ def cmd_start(args: argparse.Namespace) -> int:
     sections = ("course", "exercises", "solutions") if args.solutions else ("course", "exercises")
     try:
         report = sync(folder, sections, lang=lang)
-        env = {**os.environ, **lab_settings_for(lang, report.workspace), "MALI_SSR_LANG": lang}
+        env = {**os.environ, "MALI_SSR_LANG": lang}
+        if lang != "en":  # JupyterLab's own language: the workspace's settings (English needs none)
+            env.update(lab_settings_for(lang, report.workspace))
     except WorkspaceError as exc:
         return _error(str(exc))
     for line in report.lines():

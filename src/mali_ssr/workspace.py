@@ -234,6 +234,12 @@ def lab_settings_for(lang: str, workspace: str | Path) -> dict[str, str]:
             lang=lang, choices=", ".join(LAB_LOCALES)))
     settings_dir = Path(workspace).expanduser().resolve() / STATE_DIR / LAB_SETTINGS_DIR
     target = settings_dir / _TRANSLATION_SETTINGS
+    yours = Path(os.environ.get("JUPYTERLAB_SETTINGS_DIR") or Path.home() / ".jupyter" / "lab" / "user-settings")
+    if not settings_dir.exists() and yours.is_dir() and yours.resolve() != settings_dir:
+        try:  # start from the learner's own JupyterLab settings: only the language differs
+            shutil.copytree(yours, settings_dir, ignore=shutil.ignore_patterns("*.lock"))
+        except OSError:
+            pass
     try:
         current = json.loads(target.read_text(encoding="utf-8")) if target.exists() else {}
     except (OSError, ValueError):
