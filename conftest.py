@@ -5,8 +5,8 @@ docs/translation.md). nbval starts one kernel per notebook while setting up its
 first cell; the kernel inherits this process's environment, so the language is
 set around that setup (for those items only) and restored afterwards.
 
-Executing notebooks takes seconds, so these items are marked ``slow``: the fast
-lane (``-m "not slow"``) skips them; ``pytest course/fr/ solutions/*_fr`` runs them.
+Executing notebooks takes seconds, so every nbval item (both editions) is marked ``slow``: the fast
+lane (``-m "not slow"``) skips them; ``pytest course/ solutions/`` runs them.
 """
 
 import os
@@ -27,7 +27,8 @@ def _french_notebook(path: Path) -> bool:
 
 
 def pytest_itemcollected(item):
-    if _french_notebook(Path(str(item.fspath))):
+    """Every notebook run by nbval (either edition) belongs to the slow lane: it starts a kernel."""
+    if Path(str(item.fspath)).suffix == ".ipynb":
         item.add_marker(pytest.mark.slow)
 
 
