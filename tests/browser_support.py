@@ -9,6 +9,7 @@ server's shutdown, and any survivor is killed by pid.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -59,6 +60,30 @@ def require_browser() -> str:
 
 
 # --------------------------------------------------------------------------- servers
+
+
+@contextlib.contextmanager
+def launched_browser(chromium: str):
+    """Debian's chromium, headless, driven by Playwright; closed on the way out (the suites' ``browser`` fixture)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextlib.contextmanager
+def fresh_page(browser):
+    """A page in a context of its own, with the suites' viewport and time limit (the ``page`` fixture)."""
+    context = browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(WAIT_MS)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
 
 
 def free_port() -> int:

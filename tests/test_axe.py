@@ -16,12 +16,13 @@ import time
 import pytest
 
 from browser_support import (
-    CHROMIUM_ARGS,
     ROOT,
     VIEWPORT,
     WAIT_MS,
     Server,
+    fresh_page,
     jupyter_env,
+    launched_browser,
     open_notebook,
     require_browser,
 )
@@ -68,26 +69,14 @@ def axe_violations(page, scope: str | None = None) -> tuple[list[str], list[str]
 
 @pytest.fixture(scope="module")
 def browser():
-    chromium = require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with launched_browser(require_browser()) as browser:
+        yield browser
 
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport=VIEWPORT)
-    context.set_default_timeout(WAIT_MS)
-    page = context.new_page()
-    try:
+    with fresh_page(browser) as page:
         yield page
-    finally:
-        context.close()
 
 
 @pytest.fixture(scope="module")

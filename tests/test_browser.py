@@ -28,7 +28,6 @@ import pytest
 
 from browser_support import (
     ARTIFACTS,
-    CHROMIUM_ARGS,
     ROOT,
     RUN_ALL_MS,
     VIEWPORT,
@@ -36,8 +35,10 @@ from browser_support import (
     Server,
     error_texts,
     executed,
+    fresh_page,
     jupyter_env,
     kernel_idle,
+    launched_browser,
     menu_command,
     open_notebook,
     page_excerpt,
@@ -86,25 +87,14 @@ def chromium():
 
 @pytest.fixture(scope="module")
 def browser(chromium):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with launched_browser(chromium) as browser:
+        yield browser
 
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport=VIEWPORT)
-    context.set_default_timeout(WAIT_MS)
-    page = context.new_page()
-    try:
+    with fresh_page(browser) as page:
         yield page
-    finally:
-        context.close()
 
 
 def _root_flags() -> list[str]:
