@@ -29,6 +29,26 @@ c.GenerateFeedback.preprocessors = [
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 
+# ---------------------------------------------------------------- the class's own variant
+# With a class secret (`mali-ssr class-secret` writes .mali-ssr/class-secret), generate_assignment gives the class its
+# own parameters for every autograded question (mali_ssr/grading/variants.py); without one, the public variant.
+# The step comes first, so the gradebook records the class's locked cells and hidden tests.
+c.GenerateAssignment.preprocessors = [
+    "mali_ssr.grading.variants.ApplyClassVariant",
+    "nbgrader.preprocessors.IncludeHeaderFooter",
+    "nbgrader.preprocessors.InstantiateTests",
+    "nbgrader.preprocessors.LockCells",
+    "nbgrader.preprocessors.ClearSolutions",
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.CheckCellMetadata",
+    "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.SaveCells",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbgrader.preprocessors.ClearMarkScheme",
+    "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
 # ---------------------------------------------------------------- the grading sandbox
 # Every route that runs student code for grading (`mali-ssr grade`, `nbgrader autograde`, the formgrader's
 # Autograde button, `nbgrader validate`) starts its kernels through mali_ssr.sandbox (docs/grading-safety.md):

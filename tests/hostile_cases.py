@@ -26,7 +26,7 @@ Columns:
 Question ids (tests/assignment_cases/01_history.yaml):
 
     Q1 q1_first_coup_answer -> q1_first_coup                     (first_coup_year, number_of_coups)
-    Q2 q2_national_initiatives_before_2012_answer -> q2_...      (initiatives_before_2012)
+    Q2 q2_national_initiatives_before_2012_answer -> q2_...      (early_initiatives)
     Q3 q3_bagayoko_impulsion_answer -> q3_bagayoko_impulsion       (impulsion_option)
     Q4 q4_who_drove_answer -> q4_who_drove                         (who_drove)
 
@@ -170,7 +170,7 @@ import os as _os
 found, scanned = [], 0
 # lines only the hidden tests contain, spelled in pieces so that this cell's own text never matches
 needles = [("from mali_ssr.answer_checks import " + "expect_option").encode(),
-           ("expect_same_items(" + "initiatives_before_2012").encode()]
+           ("expect_same_items(" + "early_initiatives").encode()]
 skip = {"/proc", "/sys", "/dev", "/usr", "/etc", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32"}
 for top, dirs, files in _os.walk("/", onerror=lambda e: None):
     dirs[:] = [d for d in dirs if _os.path.join(top, d) not in skip

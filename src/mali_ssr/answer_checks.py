@@ -343,3 +343,15 @@ def use_plain_errors(shell=None) -> None:
 
 
 use_plain_errors()
+
+
+def option_letter(public_letter: str, order: str) -> str:
+    """The letter under which a class's version shows the public option ``public_letter``.
+
+    ``order`` is the question's option order from the locked variant cell: the option shown as the i-th letter is
+    public option ``order[i]`` (``"abcd"`` in the public version, where nothing moves).
+
+    >>> option_letter("c", "abcd"), option_letter("c", "cadb")
+    ('c', 'a')
+    """
+    return "abcdefghijklmnopqrstuvwxyz"[order.index(public_letter)]

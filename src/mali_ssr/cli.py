@@ -157,6 +157,23 @@ def cmd_grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_class_secret(args: argparse.Namespace) -> int:
+    from .grading import Course, CourseError
+    from .grading.variants import create_secret
+
+    try:
+        course = Course.load(args.course)
+        path = create_secret(course.root, force=args.force)
+    except CourseError as exc:
+        return _error(str(exc))
+    print(_("wrote the class secret {path}: keep it private, and out of any repository (git ignores .mali-ssr/)").format(
+        path=path))
+    print(_("from now on `nbgrader generate_assignment NAME --force` gives this class its own version of every "
+            "autograded question, written to the course's exercises/ folder: hand that out, and do not commit it "
+            "to a public repository"))
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from .grading import CourseError
     from .grading.report import collect, hardest_questions, write_csv, write_figure
@@ -373,6 +390,15 @@ def build_parser() -> argparse.ArgumentParser:
     instructor.add_argument("lab_options", nargs=argparse.REMAINDER, metavar="-- JUPYTERLAB OPTIONS",
                             help=_("anything after -- goes to JupyterLab"))
     instructor.set_defaults(func=cmd_instructor)
+
+    secret_help = _("make this class's secret, so that each assignment generated from now on is the class's own "
+                    "variant (for instructors grading for credit)")
+    secret = commands.add_parser("class-secret", help=secret_help, description=secret_help)
+    secret.add_argument("--course", default=".", type=Path,
+                        help=_("the course folder, the one with nbgrader_config.py (default: this folder)"))
+    secret.add_argument("--force", action="store_true",
+                        help=_("replace an existing secret (assignments generated afterwards change)"))
+    secret.set_defaults(func=cmd_class_secret)
 
     answers_help = _("score your own finished exercise with the full (hidden) tests, question by question "
                      "(for self-learners)")
