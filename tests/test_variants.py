@@ -174,6 +174,7 @@ def test_a_changed_hidden_test_that_keeps_a_literal_answer_is_caught():
 # ------------------------------------------------------------------ the instructor's way (slow)
 @pytest.mark.slow
 def test_a_class_release_through_plain_nbgrader_grades_the_method_full_and_the_public_answers_zero(tmp_path):
+    """Also a student who sets the public parameters again in an answer cell: the graded copy is the locked one."""
     from mali_ssr.exercises import answer_cells, fill_answers, nbgrader_env
 
     from grading_support import build_course, real_std_streams
@@ -199,7 +200,14 @@ def test_a_class_release_through_plain_nbgrader_grades_the_method_full_and_the_p
     exercise = json.loads(release)
     method = json.loads((course / "solutions" / assignment / f"{assignment}.ipynb").read_text(encoding="utf-8"))
     literal = with_literal_answers(nbformat.reads(json.dumps(method), as_version=4), public_answers(assignment))
-    for student, source in [("method", method), ("copier", json.loads(nbformat.writes(literal)))]:
+    overrider = copy.deepcopy(literal)  # sets the public parameters again before its public answers
+    public = public_parameters(variant_cell(solution(assignment)))
+    for cell in overrider.cells:
+        if cell.cell_type == "code" and notebooks.meta(cell).get("solution"):
+            cell.source = "\n".join(f"{name} = {value!r}" for name, value in public.items()) + "\n" + cell.source
+    students = [("method", method), ("copier", json.loads(nbformat.writes(literal))),
+                ("overrider", json.loads(nbformat.writes(overrider)))]
+    for student, source in students:
         filled = fill_answers(exercise, source, {gid: "SOLUTION" for gid in answer_cells(source)})
         folder = course / "submitted" / student / assignment
         folder.mkdir(parents=True)
@@ -211,12 +219,22 @@ def test_a_class_release_through_plain_nbgrader_grades_the_method_full_and_the_p
 
     with real_std_streams():
         result = grade(course, assignment, jobs=2, timeout=300, progress=None)
-    assert sorted(result.graded) == ["copier", "method"], result.failed
+    assert sorted(result.graded) == ["copier", "method", "overrider"], result.failed
     with open_gradebook(Course.load(course)) as gb:
         scores = {}
-        for student in ("method", "copier"):
+        for student in ("method", "copier", "overrider"):
             submission = gb.find_submission(assignment, student)
             scores[student] = {g.name: (g.auto_score, g.max_score) for nb in submission.notebooks for g in nb.grades
                                if g.auto_score is not None}
     assert scores["method"] and all(score == top for score, top in scores["method"].values()), scores["method"]
-    assert scores["copier"] and all(score == 0 for score, _top in scores["copier"].values()), scores["copier"]
+    for student in ("copier", "overrider"):
+        assert scores[student] and all(score == 0 for score, _top in scores[student].values()), scores[student]
+
+    # plain nbgrader autograde, the other route, on the same overrider: the same zero
+    done = subprocess.run([str(bin_dir / "nbgrader"), "autograde", assignment, "--student", "overrider", "--force"],
+                          cwd=course, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    with open_gradebook(Course.load(course)) as gb:
+        submission = gb.find_submission(assignment, "overrider")
+        again = [g.auto_score for nb in submission.notebooks for g in nb.grades if g.auto_score is not None]
+    assert again and all(score == 0 for score in again), again
