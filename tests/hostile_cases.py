@@ -157,10 +157,10 @@ for path in @PATHS@:
         module = type(exc).__module__
         tried[path] = f"{module + '.' if module != 'builtins' else ''}{type(exc).__name__}: {exc}"
         continue
-    found = _re.search(r"expect_number\(first_coup_year, (\d+).*\n.*expect_number\(number_of_coups, (\d+)", text)
+    found = _re.search(r"q1_coups = filter_events\(.*\n.*expect_number\(first_coup_year, .*", text)
     tried[path] = "read, hidden test " + ("FOUND" if found else "not found")
-    if found:
-        first_coup_year, number_of_coups = int(found.group(1)), int(found.group(2))
+    if found:  # the hidden test tells how Q1 is checked: answer its public version from it
+        first_coup_year, number_of_coups = 1968, 5
         print(found.group(0))  # and into the feedback the student will read
 _report(tried=tried)
 '''
@@ -189,6 +189,58 @@ for top, dirs, files in _os.walk("/", onerror=lambda e: None):
             found.append(path)
 _report(found=found, scanned=scanned)
 '''
+
+# The installed package's own folders: every sys.path entry (and two levels up), the folders Python would import
+# mali_ssr from, and importlib.resources, searched for the course's notebooks and the hidden tests' lines.
+SEARCH_SYS_PATH = REPORT + r'''
+import importlib.resources as _res, importlib.util as _util, os as _os, sys as _sys, time as _time
+ours = {"01_history.ipynb", "01_history_fr.ipynb", "02_institutional_design.ipynb", "03_impunity_and_peace.ipynb",
+        "04_synthesis.ipynb", "00_start_here.ipynb", "01_histoire.ipynb", "index.ipynb"}
+needles = [("q1_coups = filter_" + "events").encode(), ("expect_same_items(" + "early_initiatives").encode()]
+roots = set()
+for entry in _sys.path:
+    if entry:
+        path = _os.path.abspath(entry)
+        roots |= {path, _os.path.dirname(path), _os.path.dirname(_os.path.dirname(path))}
+spec = _util.find_spec("mali_ssr")
+roots |= set(spec.submodule_search_locations or []) if spec else set()
+notebooks, found, scanned, deadline = [], [], 0, _time.monotonic() + 3.5
+for root in sorted(roots):
+    for top, dirs, files in _os.walk(root, onerror=lambda e: None):
+        if _time.monotonic() > deadline:
+            break
+        dirs[:] = [d for d in dirs if d not in ("__pycache__", "proc", "sys", "dev")]
+        for name in files:
+            if name in ours:
+                notebooks.append(_os.path.join(top, name))
+            if name.endswith((".ipynb", ".db")):
+                scanned += 1
+                try:
+                    with open(_os.path.join(top, name), "rb") as f:
+                        data = f.read(5_000_000)
+                except OSError:
+                    continue
+                if any(n in data for n in needles):
+                    found.append(_os.path.join(top, name))
+packaged = []
+for part in ("notebooks/solutions/01_history/01_history.ipynb", "notebooks/exercises/01_history/01_history.ipynb",
+             "notebooks/course/01_history.ipynb"):
+    try:
+        packaged.append((part, len(_res.files("mali_ssr").joinpath(part).read_bytes())))
+    except Exception as exc:
+        pass
+_report(notebooks=sorted(set(notebooks))[:20], found=sorted(set(found))[:20], scanned=scanned, packaged=packaged,
+        roots=len(roots))
+'''
+
+
+def _expect_no_course_notebook(reports):
+    report = one(reports)
+    assert report["roots"] > 0 and report["scanned"] >= 0
+    assert report["notebooks"] == [], f"course notebooks visible from the kernel: {report['notebooks']}"
+    assert report["found"] == [], f"hidden tests readable from the kernel at {report['found']}"
+    assert report["packaged"] == [], f"the package hands out its notebooks: {report['packaged']}"
+
 
 GRADEBOOK_WRITE = r'''
 import os as _os, sqlite3 as _sq
@@ -650,6 +702,9 @@ CASES: list[Case] = [
          links={"leak.txt": "@ROOT@/solutions/01_history/01_history.ipynb"}, report=_expect_denied),
     Case("hunt_hidden_tests", "a scratch cell reads every file it can see, looking for the hidden tests", 12, None,
          edit=scratch(HUNT), report=_expect_hunt_clean),
+    Case("search_sys_path", "a scratch cell searches every folder on sys.path, the package's own folders and "
+         "importlib.resources for the course's notebooks and the hidden tests", 12, None,
+         edit=scratch(SEARCH_SYS_PATH), report=_expect_no_course_notebook),
     Case("write_gradebook", "a scratch cell opens gradebook.db read-write (absolute and relative paths) to raise "
          "every grade and add a student, and overwrites other students' and the course's notebooks", 12, None,
          edit=scratch(GRADEBOOK_WRITE), report=_expect_write_denied),

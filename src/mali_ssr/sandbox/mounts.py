@@ -34,6 +34,7 @@ _stage: Path | None = None
 def python_folders(course_root: Path) -> list[str]:
     """The Python installation's own folders (prefixes and scheme paths), never one holding the course."""
     candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable))}
+    candidates |= set(site_folders())
     for scheme in (sysconfig.get_paths(), sysconfig.get_paths(vars={"base": sys.base_prefix,
                                                                       "platbase": sys.base_prefix})):
         candidates |= {scheme[k] for k in ("stdlib", "platstdlib", "purelib", "platlib") if k in scheme}
@@ -58,10 +59,20 @@ def _contains(folder: str, path: Path) -> bool:
         return False
 
 
-def package_copies() -> list[str]:
-    """Every ``mali_ssr`` folder inside the Python installation's site folders (some hold course notebooks)."""
+def site_folders() -> list[str]:
+    """Every folder packages are installed in: the environment's, the user's (``pip install --user``), and any
+    other ``site-packages`` on sys.path (an environment that borrows another's). Never the working folder."""
     sites = set(site.getsitepackages() if hasattr(site, "getsitepackages") else [])
     sites |= {sysconfig.get_paths()[k] for k in ("purelib", "platlib")}
+    if site.ENABLE_USER_SITE:
+        sites.add(site.getusersitepackages())
+    sites |= {p for p in sys.path if p and os.path.basename(os.path.normpath(p)) in ("site-packages", "dist-packages")}
+    return sorted(p for p in sites if os.path.isdir(p))
+
+
+def package_copies() -> list[str]:
+    """Every ``mali_ssr`` folder inside the Python installation's site folders (some hold course notebooks)."""
+    sites = set(site_folders())
     found = {os.path.realpath(os.path.join(s, "mali_ssr")) for s in sites if os.path.isdir(os.path.join(s, "mali_ssr"))}
     found.discard(str(PACKAGE))
     return sorted(found)
