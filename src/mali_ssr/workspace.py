@@ -23,6 +23,7 @@ STATE_DIR = ".mali-ssr"
 MANIFEST = "manifest.json"
 UPDATED_SUFFIX = ".course-update.ipynb"
 SECTIONS = ("course", "exercises", "solutions")
+SOLUTION_SUFFIX = "_solution"
 
 
 class WorkspaceError(RuntimeError):
@@ -60,8 +61,16 @@ def originals(sections: tuple[str, ...] = ("course", "exercises"), root: Path | 
                 continue
             relative = path.relative_to(root).as_posix()
             if lang is None or edition_of(relative) == lang:
-                found[relative] = path
+                found[workspace_name(relative)] = path
     return found
+
+
+def workspace_name(relative: str) -> str:
+    """A solution keeps its folder but gets its own name (``01_history_solution.ipynb``), so that tabs and file
+    lists tell it from the exercise of the same assignment; nbgrader's pairing lives in the course, not here."""
+    if relative.startswith("solutions/") and relative.endswith(".ipynb"):
+        return relative[: -len(".ipynb")] + SOLUTION_SUFFIX + ".ipynb"
+    return relative
 
 
 def _digest(path: Path) -> str:
