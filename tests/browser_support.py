@@ -35,7 +35,14 @@ VIEWPORT = {"width": 1440, "height": 1000}
 WAIT_MS = 60_000  # one condition (page loaded, kernel idle, output changed)
 RUN_ALL_MS = 90_000  # a whole lecture notebook
 
-KERNEL_STATUS = '.jp-StatusBar-TextItem[title^="Change kernel"]'
+# The kernel's status in the status bar, in JupyterLab's English and in its French language pack
+KERNEL_STATUS = '.jp-StatusBar-TextItem[title^="Change kernel"], .jp-StatusBar-TextItem[title^="Changer de noyau"]'
+IDLE_WORDS = ("Idle", "Inactif")
+#: The labels of JupyterLab's menus, by interface language (French: jupyterlab-language-pack-fr-FR)
+LAB_MENUS = {
+    "en": {"file": "File", "edit": "Edit", "run": "Run", "kernel": "Kernel"},
+    "fr": {"file": "Fichier", "edit": "Édition", "run": "Exécution", "kernel": "Noyau"},
+}
 STDERR = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
 
 
@@ -243,7 +250,7 @@ def wait_until(condition: Callable[[], object], timeout_ms: int, what: str, poll
 
 def wait_kernel_idle(page, timeout_ms: int = WAIT_MS) -> None:
     page.wait_for_function(
-        "sel => { const s = document.querySelector(sel); return !!s && /\\|\\s*Idle\\s*$/.test(s.textContent.trim()); }",
+        "sel => { const s = document.querySelector(sel); return !!s && /\\|\\s*(Idle|Inactif)\\s*$/.test(s.textContent.trim()); }",
         arg=KERNEL_STATUS, timeout=timeout_ms)
 
 
@@ -263,6 +270,41 @@ def menu_command(page, menu: str, command: str) -> None:
     item.click()
 
 
+def menu_bar_labels(page) -> list[str]:
+    """The labels of JupyterLab's menu bar, left to right."""
+    page.wait_for_selector(".lm-MenuBar-itemLabel", timeout=WAIT_MS)
+    return [t.strip() for t in page.locator(".lm-MenuBar-itemLabel").all_inner_texts()]
+
+
+def open_menu_commands(page, menu: str) -> list[str]:
+    """Open a menu of the menu bar; return the command ids of its visible items (the menu stays open)."""
+    label = page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{re.escape(menu)}$"))
+    page.locator(".lm-MenuBar-item", has=label).click()
+    page.locator(".lm-Menu").first.wait_for(state="visible", timeout=WAIT_MS)
+    return page.locator(".lm-Menu li.lm-Menu-item:visible").evaluate_all(
+        "es => es.map(e => e.getAttribute('data-command') || '')")
+
+
+def french_catalogue() -> dict[str, str]:
+    """The course's message catalogue: each English string (plural forms too) -> its French translation."""
+    from babel.messages.pofile import read_po
+
+    po = ROOT / "src" / "mali_ssr" / "locale" / "fr" / "LC_MESSAGES" / "mali_ssr.po"
+    with open(po, "rb") as handle:
+        catalogue = read_po(handle)
+    pairs: dict[str, str] = {}
+    for message in catalogue:
+        if not message.id:
+            continue
+        if isinstance(message.id, (list, tuple)):
+            strings = list(message.string) if isinstance(message.string, (list, tuple)) else [message.string]
+            pairs[message.id[0]] = strings[0]
+            pairs[message.id[1]] = strings[-1]
+        else:
+            pairs[message.id] = message.string
+    return pairs
+
+
 def prompts(page) -> list[str]:
     return page.eval_on_selector_all(".jp-Notebook .jp-CodeCell .jp-InputPrompt",
                                       "es => es.map(e => e.textContent.trim())")
@@ -274,7 +316,7 @@ def executed(prompt: str) -> bool:
 
 def kernel_idle(page) -> bool:
     status = page.locator(KERNEL_STATUS)
-    return status.count() > 0 and status.first.inner_text().strip().endswith("Idle")
+    return status.count() > 0 and status.first.inner_text().strip().endswith(IDLE_WORDS)
 
 
 def stderr_outputs(scope) -> list[str]:
@@ -311,6 +353,38 @@ def replace_cell_source(page, cell, source: str) -> None:
 def scroll_into_view(locator, block: str = "start") -> None:
     """Scroll JupyterLab's notebook panel so that ``locator`` is visible (Lab scrolls inside its panels)."""
     locator.evaluate("(e, block) => e.scrollIntoView({block, inline: 'nearest'})", block)
+
+
+def element_screenshot(locator, name: str) -> Path:
+    """A screenshot of one element (e.g. a figure), scrolled into view first, into test-artifacts/."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / name
+    scroll_into_view(locator, "center")
+    locator.page.wait_for_timeout(300)
+    locator.screenshot(path=str(path))
+    return path
+
+
+def picture_problems(path: Path, min_width: int = 500, min_height: int = 350, min_colours: int = 50,
+                     max_share: float = 0.8) -> list[str]:
+    """Why a screenshot is not a real drawn picture (empty list if it is): not a PNG, too small, too few
+    colours, or one colour covering most of it (a blank or failed figure)."""
+    from PIL import Image
+
+    if path.read_bytes()[:8] != b"\x89PNG\r\n\x1a\n":
+        return [f"{path.name} is not a PNG file"]
+    with Image.open(path) as picture:
+        width, height = picture.size
+        colours = picture.convert("RGB").getcolors(maxcolors=1 << 24)
+    problems = []
+    if width < min_width or height < min_height:
+        problems.append(f"only {width}x{height} px (at least {min_width}x{min_height} expected)")
+    if len(colours) < min_colours:
+        problems.append(f"only {len(colours)} distinct colours (at least {min_colours} expected)")
+    share = max(count for count, _colour in colours) / (width * height)
+    if share > max_share:
+        problems.append(f"one colour covers {share:.0%} of the picture")
+    return problems
 
 
 def screenshot(page, name: str) -> Path:

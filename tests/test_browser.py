@@ -5,8 +5,16 @@
   keyboard, a dropdown, a quiz) and must change its output.
 * Assignment: a right answer typed into an exercise passes the visible test ("Form OK"); an answer of the
   wrong form gets the visible test's clear AnswerError ("... should be ...").
-* Instructor: ``jupyter lab`` in a copy of the course directory after ``nbgrader generate_assignment``
-  lists the four assignments in the formgrader.
+* Home page: its links open a lecture and its assignment; there a check run before its answer, and the
+  untouched answer cell, each show one plain sentence (no traceback). The learner's Nbgrader menu has the
+  assignment list but no formgrader, course list or "Create Assignment", and /formgrader is not served.
+* Map: Module 1's map cell is run and the figure is screenshotted (test-artifacts/map-module-1.png); the
+  picture must be a real drawing (size, colours) and carry its alt text.
+* French: ``mali-ssr start --lang fr`` opens a French JupyterLab (its menus are French); the French
+  Module 1 runs whole and its widget labels, buttons, list options and figure alt texts are French, with
+  no English catalogue string; the French Assignment 1 answers a missing answer in French.
+* Instructor: ``mali-ssr instructor`` on a copy of the course directory after ``nbgrader generate_assignment``
+  has nbgrader's instructor tools in its menu and lists the four assignments in the formgrader.
 
 Screenshots go to test-artifacts/. The servers are started here, in temporary folders, and stopped
 by process id. Without chromium these tests skip, except under CI (CI set), where they fail.
@@ -28,20 +36,26 @@ import pytest
 
 from browser_support import (
     ARTIFACTS,
+    LAB_MENUS,
     ROOT,
     RUN_ALL_MS,
     VIEWPORT,
     WAIT_MS,
     Server,
+    element_screenshot,
     error_texts,
     executed,
+    french_catalogue,
     fresh_page,
     jupyter_env,
     kernel_idle,
     launched_browser,
+    menu_bar_labels,
     menu_command,
+    open_menu_commands,
     open_notebook,
     page_excerpt,
+    picture_problems,
     prompts,
     replace_cell_source,
     require_browser,
@@ -54,11 +68,18 @@ from browser_support import (
     wait_until,
 )
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 LECTURES = sorted(p.stem for p in (ROOT / "course").glob("[0-9]*.ipynb"))
 ASSIGNMENTS = ("01_history", "02_institutional_design", "03_impunity_and_peace", "04_synthesis")
 EXERCISE = "01_history"
+FRENCH_LECTURE = "course/fr/01_histoire.ipynb"
+FRENCH_EXERCISE = "exercises/01_history_fr/01_history_fr.ipynb"
+MAP_LECTURE = "course/01_history.ipynb"  # Module 1: its map section shows lecture.figure("map")
+
+#: nbgrader's instructor-side menu commands (hidden in a learner's workspace) and its student-side one
+INSTRUCTOR_COMMANDS = ("nbgrader:open-formgrader", "nbgrader:open-course-list", "nbgrader:open-create-assignment")
+STUDENT_COMMANDS = ("nbgrader:open-assignment-list",)
 
 # The widget operated in each lecture module: (kind, what identifies it).
 #   slider:   the slider's description; moved with the keyboard (focus the handle, ArrowRight)
@@ -97,10 +118,6 @@ def page(browser):
         yield page
 
 
-def _root_flags() -> list[str]:
-    return ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
-
-
 @pytest.fixture(scope="module")
 def student_server(chromium, tmp_path_factory):
     """``mali-ssr start --no-browser`` in a temporary workspace (the real command, as a learner runs it)."""
@@ -123,8 +140,29 @@ def student_server(chromium, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def french_server(chromium, tmp_path_factory):
+    """``mali-ssr start --lang fr --no-browser``: the French edition in its own workspace, JupyterLab in French."""
+    base = tmp_path_factory.mktemp("french")
+    workspace = base / "mali-ssr-cours"
+    env = jupyter_env(base / "jupyter")
+
+    def command(port: int) -> list[str]:
+        return [sys.executable, "-m", "mali_ssr", "start", "--lang", "fr", "--dir", str(workspace), "--no-browser",
+                "--port", str(port)]
+
+    server = Server(command, env, cwd=base, log=base / "server.log")
+    server.workspace = workspace
+    try:
+        for path in (FRENCH_LECTURE, FRENCH_EXERCISE):
+            assert (workspace / path).is_file(), f"mali-ssr start --lang fr did not copy {path}"
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
 def instructor_server(chromium, tmp_path_factory):
-    """``jupyter lab`` in a copy of the course directory, after ``nbgrader generate_assignment``."""
+    """``mali-ssr instructor`` on a copy of the course directory, after ``nbgrader generate_assignment``."""
     base = tmp_path_factory.mktemp("instructor")
     course = base / "course"
     course.mkdir()
@@ -141,9 +179,9 @@ def instructor_server(chromium, tmp_path_factory):
         assert done.returncode == 0, \
             f"nbgrader generate_assignment {name} failed:\n{done.stdout[-2000:]}{done.stderr[-3000:]}"
 
-    def command(port: int) -> list[str]:
-        return [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}",
-                f"--ServerApp.root_dir={course}", *_root_flags()]
+    def command(port: int) -> list[str]:  # the instructor's own command (JupyterLab rooted at the course)
+        return [sys.executable, "-m", "mali_ssr", "instructor", "--course", str(course), "--no-browser",
+                "--port", str(port)]
 
     server = Server(command, env, cwd=course, log=base / "server.log")
     try:
@@ -192,12 +230,20 @@ def output_state(box) -> tuple[tuple[str, ...], str]:
     return images, box.inner_text()
 
 
-def run_all(page) -> None:
-    """Clear the stored outputs (so execution counts are this run's), run all cells, wait for the end."""
+def clear_outputs(page, lang: str = "en") -> None:
+    """Clear the notebook's stored outputs (Edit > Clear Outputs of All Cells), if it has any."""
     if any(executed(p) for p in prompts(page)):
-        menu_command(page, "Edit", "editmenu:clear-all")
+        menu_command(page, LAB_MENUS[lang]["edit"], "editmenu:clear-all")
         wait_until(lambda: not any(executed(p) for p in prompts(page)), WAIT_MS, "the outputs to be cleared")
-    menu_command(page, "Run", "runmenu:run-all")
+
+
+def run_all(page, lang: str = "en") -> None:
+    """Clear the stored outputs (so execution counts are this run's), run all cells, wait for the end.
+
+    ``lang`` is JupyterLab's interface language (its menus are found by their label).
+    """
+    clear_outputs(page, lang)
+    menu_command(page, LAB_MENUS[lang]["run"], "runmenu:run-all")
     wait_until(lambda: (ps := prompts(page)) and all(executed(p) for p in ps) and kernel_idle(page), RUN_ALL_MS,
                "every code cell to run and the kernel to be idle", poll=0.5)
     # ipywidgets draw after the kernel replied: wait for the placeholders to go
@@ -401,6 +447,9 @@ def test_instructor_formgrader_lists_assignments(page, instructor_server):
     with diagnostics(page, instructor_server, "instructor-formgrader"):
         page.goto(f"{instructor_server.url}/lab?reset")
         page.wait_for_selector(".lm-MenuBar-item", timeout=WAIT_MS)
+        items = open_menu_commands(page, "Nbgrader")
+        assert set(INSTRUCTOR_COMMANDS) <= set(items), f"the instructor's Nbgrader menu lacks tools: {items}"
+        page.keyboard.press("Escape")
         menu_command(page, "Nbgrader", "nbgrader:open-formgrader")
         frame = page.frame_locator("iframe[src*='formgrader']")
         for name in ASSIGNMENTS:
@@ -426,10 +475,191 @@ def _follow_home_link(page, server: Server, title_part: str, opens: str) -> None
     assert path_shown in ("", opens) or path_shown.endswith(opens), f"opened {path_shown!r}, expected {opens}"
 
 
+def unanswered_check_messages(page, exercise: dict, answer_id: str, check_id: str) -> dict[str, str]:
+    """In the open exercise: run its set-up cell, the check of ``answer_id`` before any answer, then the untouched
+    answer cell. Returns what the check and the answer cell show (their error text), after asserting that the
+    set-up ran cleanly and that no traceback is shown."""
+    ids = [c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in exercise["cells"]]
+    notebook = page.locator(".jp-NotebookPanel:visible .jp-Notebook").first
+    cells = notebook.locator(".jp-Cell")
+    assert cells.count() == len(exercise["cells"]), "the open notebook is not the exercise"
+    setup, answer, check = (cells.nth(ids.index(i)) for i in ("setup", answer_id, check_id))
+    for cell in (setup, check, answer):  # the check before the answer, then the untouched answer
+        scroll_into_view(cell, "center")
+        cell.locator(".jp-InputPrompt").click()
+        run_cell(page, cell)
+    assert not stderr_outputs(setup), f"the set-up cell failed: {stderr_outputs(setup)}"
+    shown = {}
+    for name, cell in (("check", check), ("answer", answer)):
+        assert "Traceback" not in cell.inner_text(), f"a traceback under the {name} cell: {cell.inner_text()[-1500:]}"
+        shown[name] = "\n".join(stderr_outputs(cell)).strip()
+    scroll_into_view(answer, "center")
+    return shown
+
+
 def test_home_page_links_to_a_lecture_and_to_its_assignment(page, student_server):
-    """The course home lists the modules and assignments; its links open them in JupyterLab."""
+    """The course home's links open a lecture and its assignment; there a check run too early says so plainly.
+
+    On the way, the learner's Nbgrader menu is checked: the assignment list, no formgrader, course list or
+    "Create Assignment" (``mali-ssr start`` hides nbgrader's instructor side)."""
+    from mali_ssr.i18n import _
+
+    path = f"exercises/{EXERCISE}/{EXERCISE}.ipynb"
+    exercise = json.loads((student_server.workspace / path).read_text(encoding="utf-8"))
     with diagnostics(page, student_server, "home"):
         _follow_home_link(page, student_server, "History", "course/01_history.ipynb")
         screenshot(page, "home-to-lecture.png")
-        _follow_home_link(page, student_server, "Assignment 1", f"exercises/{EXERCISE}/{EXERCISE}.ipynb")
+        menu = check_student_nbgrader(page, student_server)  # and no instructor tools in the learner's menu
+        _follow_home_link(page, student_server, "Assignment 1", path)
         screenshot(page, "home-to-assignment.png")
+        shown = unanswered_check_messages(page, exercise, "q1_first_coup_answer", "q1_first_coup")
+        assert shown["check"] == _("`{name}` is not defined yet: run your answer cell first (or check the spelling), "
+                                   "then run this cell again.").format(name="first_coup_year"), shown
+        assert shown["answer"] == _("This answer is not written yet: replace the line `raise NotImplementedError()` "
+                                    "with your answer, then run the cell again."), shown
+        screenshot(page, "home-assignment-unanswered.png")
+        print(f"learner's Nbgrader menu: {menu}; from the home page's link, in {path}: {shown}")
+    for opened in ("course/index.ipynb", "course/01_history.ipynb", path):
+        shutdown_kernel(page, student_server, opened)
+
+
+# ----------------------------------------------------------------------- the learner's nbgrader
+
+
+def check_student_nbgrader(page, server: Server) -> list[str]:
+    """In a learner's workspace (JupyterLab open in ``page``), nbgrader's menu holds the assignment list but no
+    instructor tool, and the server does not serve the formgrader. Returns the menu's command ids."""
+    items = open_menu_commands(page, "Nbgrader")  # nbgrader has no translations: "Nbgrader" in French too
+    page.keyboard.press("Escape")
+    shown = [i for i in INSTRUCTOR_COMMANDS if i in items]
+    assert not shown, f"instructor tools in the learner's Nbgrader menu: {shown} (all items: {items})"
+    assert set(STUDENT_COMMANDS) <= set(items), f"the learner's Nbgrader menu lost the assignment list: {items}"
+    status = page.request.get(f"{server.url}/formgrader").status
+    assert status == 404, f"the learner's server answers /formgrader with {status}"
+    return items
+
+
+# ------------------------------------------------------------------------------- the map
+
+
+def test_map_screenshot(page, student_server):
+    """Module 1's map, drawn in JupyterLab: a screenshot of the figure is a real picture, with its alt text.
+
+    Only the lecture's import and its map cell are run (the whole lecture runs in
+    test_lecture_runs_and_widget_responds)."""
+    from mali_ssr.i18n import _, ngettext
+
+    alt_start = ngettext("A map of Mali and its neighbours marking {n} event by place: {places}.",
+                         "A map of Mali and its neighbours marking {n} events by place: {places}.", 2).split("{n}")[0]
+    with diagnostics(page, student_server, "map"):
+        open_notebook(page, student_server, MAP_LECTURE)
+        clear_outputs(page)  # the picture must be this run's, not the stored output
+        for code in ("from mali_ssr import lecture", 'lecture.figure("map")'):
+            cell = code_cell_running(page, code)
+            scroll_into_view(cell, "center")
+            cell.locator(".jp-InputPrompt").click()
+            run_cell(page, cell)
+        assert not error_texts(page), f"the map cell failed: {error_texts(page)}"
+        image = cell.locator(".jp-OutputArea-output figure img")
+        assert image.count() == 1, f"the map cell shows {image.count()} figure images"
+        alt = image.get_attribute("alt") or ""
+        assert alt.startswith(alt_start) and "Kidal" in alt, f"the map's alt text is {alt!r}"
+        caption = cell.locator("figcaption").inner_text()
+        assert _("Figure: {description}").format(description=alt) == caption.strip()
+        shot = element_screenshot(image, "map-module-1.png")
+    problems = picture_problems(shot)
+    print(f"map screenshot {shot.relative_to(ROOT)}: {shot.stat().st_size} bytes; problems: {problems or 'none'}")
+    assert not problems, f"the map screenshot {shot} is not a drawn map: {problems}"
+    shutdown_kernel(page, student_server, MAP_LECTURE)
+
+
+def test_picture_check_refuses_blank_pictures(tmp_path):
+    """The map screenshot's check can fail: a blank, a nearly blank, a tiny or a non-PNG picture is refused."""
+    from PIL import Image, ImageDraw
+
+    blank = tmp_path / "blank.png"
+    Image.new("RGB", (900, 676), "white").save(blank)
+    box = tmp_path / "box.png"
+    picture = Image.new("RGB", (900, 676), "white")
+    ImageDraw.Draw(picture).rectangle((10, 10, 300, 300), fill="grey")
+    picture.save(box)
+    tiny = tmp_path / "tiny.png"
+    Image.effect_noise((90, 60), 100).convert("RGB").save(tiny)
+    gif = tmp_path / "map.png"
+    Image.new("RGB", (900, 676), "white").save(gif, format="GIF")
+    noise = tmp_path / "noise.png"
+    Image.effect_noise((900, 676), 100).convert("RGB").save(noise)
+    assert all(picture_problems(p) for p in (blank, box, tiny, gif))
+    assert picture_problems(noise) == []
+
+
+# ---------------------------------------------------------------------------- French edition
+
+
+def widget_texts(page) -> list[str]:
+    """What a learner reads on the notebook's widgets: labels, buttons, list options, small HTML notes."""
+    selectors = (".jp-Notebook .widget-label", ".jp-Notebook .jupyter-widgets button",
+                 ".jp-Notebook .jupyter-widgets select option", ".jp-Notebook .widget-html small")
+    texts = (" ".join(t.split()) for sel in selectors for t in page.locator(sel).all_inner_texts())
+    return [t for t in texts if t]  # spaces normalised: ipywidgets writes list options with no-break spaces
+
+
+def test_french_lecture_in_a_french_jupyterlab(page, french_server, monkeypatch):
+    """The French Module 1 in the French workspace: JupyterLab's menus, the widgets and the figures are French."""
+    monkeypatch.setenv("MALI_SSR_LANG", "fr")
+    from mali_ssr.i18n import _, ngettext
+
+    french = french_catalogue()
+    english = {msgid for msgid, msgstr in french.items() if msgstr and msgstr != msgid}
+    with diagnostics(page, french_server, "french-lecture"):
+        open_notebook(page, french_server, FRENCH_LECTURE)
+        check_student_nbgrader(page, french_server)
+        menus = menu_bar_labels(page)
+        assert {"Fichier", "Édition", "Affichage", "Exécution", "Noyau"} <= set(menus), f"JupyterLab's menus: {menus}"
+        assert not {"File", "Edit", "View", "Run", "Kernel"} & set(menus), f"English menus: {menus}"
+        run_all(page, "fr")
+        check_lecture_outputs(page, "fr/01_histoire")
+        texts = widget_texts(page)
+        wanted = [_(m) for m in ("Category", "Driven by", "Period", "Years per bar", "Term", "Check my answer",
+                                 "Hold Ctrl (Cmd on a Mac) to pick several categories or drivers.")]
+        missing = [w for w in wanted if w not in texts]
+        assert not missing, f"French widget texts missing: {missing}\nshown: {sorted(set(texts))}"
+        left_in_english = sorted({t for t in texts if t in english})
+        assert not left_in_english, f"English catalogue strings on the French widgets: {left_in_english}"
+
+        alts = page.locator(".jp-Notebook .jp-OutputArea-output figure img").evaluate_all(
+            "es => es.map(e => e.getAttribute('alt') || '')")
+        assert alts and all(alts), f"a French figure without alt text: {alts}"
+        map_cell = code_cell_running(page, 'lecture.figure("map")')
+        map_alt = map_cell.locator("figure img").get_attribute("alt") or ""
+        alt_start = ngettext("A map of Mali and its neighbours marking {n} event by place: {places}.",
+                             "A map of Mali and its neighbours marking {n} events by place: {places}.",
+                             2).split("{n}")[0]
+        assert alt_start.startswith("Une carte") and map_alt.startswith(alt_start), f"the map's alt text: {map_alt!r}"
+        english_starts = tuple({m.split("{")[0] for m in english if m.startswith(("A ", "An ")) and len(m.split("{")[0]) > 8})
+        english_alts = [a for a in alts if a.startswith(english_starts)]
+        assert not english_alts, f"English alt text in the French lecture: {english_alts}"
+        scroll_into_view(map_cell, "start")
+        screenshot(page, "french-lecture-map.png")
+        print(f"menus {menus}; {len(texts)} widget texts, {len(alts)} figures; map alt {map_alt[:80]!r}...")
+    shutdown_kernel(page, french_server, FRENCH_LECTURE)
+
+
+def test_french_exercise_says_what_is_missing_in_french(page, french_server, monkeypatch):
+    """The French assignment: an untouched answer and a check run before the answer each get one French sentence."""
+    monkeypatch.setenv("MALI_SSR_LANG", "fr")
+    from mali_ssr.i18n import _
+
+    exercise = json.loads((french_server.workspace / FRENCH_EXERCISE).read_text(encoding="utf-8"))
+    not_written = _("This answer is not written yet: replace the line `raise NotImplementedError()` with your "
+                    "answer, then run the cell again.")
+    not_defined = _("`{name}` is not defined yet: run your answer cell first (or check the spelling), "
+                    "then run this cell again.").format(name="first_coup_year")
+    assert not_written.startswith("Cette réponse") and "n’est pas encore défini" in not_defined
+    with diagnostics(page, french_server, "french-exercise"):
+        open_notebook(page, french_server, FRENCH_EXERCISE)
+        shown = unanswered_check_messages(page, exercise, "q1_first_coup_answer", "q1_first_coup")
+        assert shown == {"check": not_defined, "answer": not_written}, f"expected one French sentence each: {shown}"
+        screenshot(page, "french-exercise-unanswered.png")
+        print(f"French exercise: {shown}")
+    shutdown_kernel(page, french_server, FRENCH_EXERCISE)

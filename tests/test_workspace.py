@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -240,3 +241,46 @@ def test_english_start_leaves_jupyterlab_settings_alone(tmp_path, monkeypatch):
     monkeypatch.setenv("JUPYTERLAB_SETTINGS_DIR", str(tmp_path / "mine"))
     assert cli.main(["start", "--lang", "en", "--dir", str(tmp_path / "ws"), "--no-browser"]) == 0
     assert calls[0]["JUPYTERLAB_SETTINGS_DIR"] == str(tmp_path / "mine") and calls[0]["MALI_SSR_LANG"] == "en"
+
+
+def _nbgrader_lab_plugin_ids() -> set[str]:
+    """The plugin ids the installed nbgrader lab extension registers (read from its built JavaScript)."""
+    import re
+
+    import nbgrader
+
+    static = Path(nbgrader.__file__).parent / "labextension" / "static"
+    text = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in static.glob("*.js"))
+    return set(re.findall(r'"(@jupyter/nbgrader:[\w-]+)"', text))
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_start_hides_nbgraders_instructor_tools(tmp_path, monkeypatch, lang):
+    """The learner's JupyterLab gets a config folder that disables the formgrader, course list and create-assignment."""
+    calls = []
+    monkeypatch.setattr(cli.subprocess, "call", lambda command, cwd, env: calls.append(env) or 0)
+    monkeypatch.setenv("JUPYTER_CONFIG_PATH", str(tmp_path / "site-config"))
+    assert cli.main(["start", "--lang", lang, "--dir", str(tmp_path / "ws"), "--no-browser"]) == 0
+    paths = calls[0]["JUPYTER_CONFIG_PATH"].split(os.pathsep)
+    assert paths[1:] == [str(tmp_path / "site-config")], "the config path already set must be kept, after ours"
+    config = Path(paths[0])
+    assert config.is_relative_to((tmp_path / "ws").resolve())
+    disabled = json.loads((config / "labconfig" / "page_config.json").read_text())["disabledExtensions"]
+    hidden = {plugin for plugin, off in disabled.items() if off}
+    assert hidden == {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:course-list",
+                      "@jupyter/nbgrader:create-assignment"}
+    installed = _nbgrader_lab_plugin_ids()
+    assert hidden <= installed, f"nbgrader's plugin ids changed: {sorted(installed)}"
+    student_side = {"@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:validate-assignment",
+                    "@jupyter/nbgrader:menu"}
+    assert student_side <= installed and not student_side & hidden, "students keep the assignment list and Validate"
+    server = json.loads((config / "jupyter_server_config.json").read_text())["ServerApp"]["jpserver_extensions"]
+    assert server == {"nbgrader.server_extensions.formgrader": False, "nbgrader.server_extensions.course_list": False}
+
+
+def test_instructor_keeps_nbgraders_tools(tmp_path, monkeypatch):
+    """`mali-ssr instructor` adds no config folder: the formgrader stays."""
+    monkeypatch.delenv("JUPYTER_CONFIG_PATH", raising=False)
+    command = cli.instructor_command(tmp_path, None, True, [])
+    assert not any("disabled" in part.lower() or "jupyter-config" in part for part in command)
+    assert "--ServerApp.default_url=/formgrader" in command

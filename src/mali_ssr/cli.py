@@ -24,7 +24,7 @@ def _error(message: str, code: int = 2) -> int:
 
 
 def cmd_start(args: argparse.Namespace) -> int:
-    from .workspace import WorkspaceError, first_notebook, lab_settings_for, sync
+    from .workspace import WorkspaceError, first_notebook, lab_settings_for, student_lab_config, sync
 
     lang = args.lang or default_language()
     folder = args.dir or Path(DEFAULT_WORKSPACES[lang])
@@ -34,6 +34,7 @@ def cmd_start(args: argparse.Namespace) -> int:
         env = {**os.environ, "MALI_SSR_LANG": lang}
         if lang != "en":  # JupyterLab's own language: the workspace's settings (English needs none)
             env.update(lab_settings_for(lang, report.workspace))
+        env.update(student_lab_config(report.workspace))  # nbgrader's instructor tools hidden
     except WorkspaceError as exc:
         return _error(str(exc))
     for line in report.lines():

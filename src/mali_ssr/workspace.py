@@ -260,3 +260,33 @@ def lab_settings_for(lang: str, workspace: str | Path) -> dict[str, str]:
         raise WorkspaceError(_("cannot write to the workspace {dir}: {detail}").format(
             dir=workspace, detail=exc)) from None
     return {"JUPYTERLAB_SETTINGS_DIR": str(settings_dir)}
+
+
+#: nbgrader's instructor side, hidden in a learner's workspace: the JupyterLab plugins of the formgrader,
+#: the course list and the "Create Assignment" cell toolbar, and the server extensions behind the first two.
+#: The student side (the assignment list and the notebook's "Validate" button) stays.
+INSTRUCTOR_LAB_PLUGINS = ("@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:course-list",
+                          "@jupyter/nbgrader:create-assignment")
+INSTRUCTOR_SERVER_EXTENSIONS = ("nbgrader.server_extensions.formgrader", "nbgrader.server_extensions.course_list")
+LAB_CONFIG_DIR = "jupyter-config"
+
+
+def student_lab_config(workspace: str | Path) -> dict[str, str]:
+    """Write the workspace's own Jupyter config folder, which hides nbgrader's instructor tools; return the environment.
+
+    JupyterLab reads ``labconfig/page_config.json`` (its ``disabledExtensions``) and the
+    server reads ``jupyter_server_config.json`` from every folder on ``JUPYTER_CONFIG_PATH``,
+    which rank above the installation's own config. Only this workspace's server gets the
+    folder, so the instructor's ``mali-ssr instructor`` (the course root) keeps the tools.
+    """
+    config_dir = Path(workspace).expanduser().resolve() / STATE_DIR / LAB_CONFIG_DIR
+    page_config = {"disabledExtensions": {plugin: True for plugin in INSTRUCTOR_LAB_PLUGINS}}
+    server_config = {"ServerApp": {"jpserver_extensions": {name: False for name in INSTRUCTOR_SERVER_EXTENSIONS}}}
+    try:
+        _write_atomic(config_dir / "labconfig" / "page_config.json", (json.dumps(page_config, indent=2) + "\n").encode())
+        _write_atomic(config_dir / "jupyter_server_config.json", (json.dumps(server_config, indent=2) + "\n").encode())
+    except OSError as exc:
+        raise WorkspaceError(_("cannot write to the workspace {dir}: {detail}").format(
+            dir=workspace, detail=exc)) from None
+    others = [p for p in os.environ.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep) if p]
+    return {"JUPYTER_CONFIG_PATH": os.pathsep.join([str(config_dir), *others])}
