@@ -18,7 +18,12 @@ Columns:
   ``HOSTILE-REPORT {json}`` lines; the test reads them back from the outputs of
   the autograded notebook (student cells keep their outputs) and checks them.
 * ``fails``: set only where the design stops the whole student (the wall-time
-  limit); the failure reason must match it.
+  limit, a notebook of another assignment); the failure reason must match it.
+* ``refused``: the submission is refused before nbgrader sees it (a notebook of
+  another assignment), so it has no gradebook entry.
+
+Every case gets exactly one flag where ``flag`` is set (several findings of one
+cause are one flag) and none where it is ``None``.
 * ``xfail_score``, ``xfail_flag``, ``xfail_report``, ``xfail_hidden``,
   ``xfail_size``: a real defect in src/ makes that check fail; the text (one of
   the DEFECT_* below) names the defect and becomes the strict xfail's reason.
@@ -42,6 +47,9 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+
+SOLUTION = Path(__file__).resolve().parents[1] / "solutions" / "01_history" / "01_history.ipynb"
 
 Q1, Q2, Q3, Q4 = "q1_first_coup", "q2_national_initiatives_before_2012", "q3_bagayoko_impulsion", "q4_who_drove"
 ANSWER = {q: f"{q}_answer" for q in (Q1, Q2, Q3, Q4)}
@@ -68,6 +76,7 @@ class Case:
     report: Callable[[list[dict]], None] | None = None       # checks what the attack saw
     links: dict[str, str] = field(default_factory=dict)     # symlinks beside the notebook -> target
     fails: str | None = None        # regex of result.failed[student] when the design stops the whole student
+    refused: bool = False           # refused before grading: never in the gradebook
     xfail_score: str | None = None
     xfail_flag: str | None = None
     xfail_report: str | None = None
@@ -524,6 +533,26 @@ def _slow_cells(nb: dict) -> None:
         insert_before(nb, ANSWER[Q1], SLOW_CELL)
 
 
+def _ran_before_saving(nb: dict) -> None:
+    """What Restart & Run All then Save leaves: every code cell's outputs and execution count, from the solution's
+    own stored run (same answers, same cells)."""
+    solution = json.loads(SOLUTION.read_text(encoding="utf-8"))
+    assert len(solution["cells"]) == len(nb["cells"])
+    for mine, ran in zip(nb["cells"], solution["cells"]):
+        assert mine["cell_type"] == ran["cell_type"]
+        if mine["cell_type"] == "code":
+            mine["outputs"], mine["execution_count"] = json.loads(json.dumps(ran["outputs"])), ran["execution_count"]
+    assert sum(bool(c.get("outputs")) for c in nb["cells"]) >= 5
+
+
+def _other_assignment(nb: dict) -> None:
+    """A notebook of another assignment handed in under this one's name: none of its grade ids is this one's."""
+    for c in nb["cells"]:
+        meta = c.get("metadata", {}).get("nbgrader")
+        if meta and meta.get("grade_id"):
+            meta["grade_id"] = "other_" + meta["grade_id"]
+
+
 def _expect_denied(reports):
     _all_denied(reports)
 
@@ -581,6 +610,9 @@ def _expect_run_dir_capped(reports):
 # scores 0. There is no passed-inside-failed-outside to flag; the exact score is the check.
 NO_TEST_IN_KERNEL = None
 CASES: list[Case] = [
+    # --- not an attack: the honest student who ran the notebook before saving is not flagged (issue #12)
+    Case("ran_before_saving", "honest answers, saved after running every cell (outputs and execution counts "
+         "stored)", 12, None, edit=_ran_before_saving),
     # --- the notebook's structure and nbgrader metadata
     Case("edit_test_source", "Q1 wrong; Q1's test cell replaced by prints of the success messages", 9,
          r"q1_first_coup.*(edit|chang|modif)", answers={ANSWER[Q1]: WRONG_Q1}, edit=_edit_test),
@@ -600,6 +632,8 @@ CASES: list[Case] = [
          "file into the course", 12, r"(setup_extra|metadata)", edit=_fake_setup_cell),
     Case("fake_outputs", "Q1 wrong; Q1's test cell stored with a 'Hidden tests passed' output", 9,
          None, answers={ANSWER[Q1]: WRONG_Q1}, edit=_fake_outputs),  # outputs are cleared: not a flag (#12)
+    Case("foreign_notebook", "a notebook of another assignment handed in under 01_history's name", 0,
+         r"wrong notebook", edit=_other_assignment, fails=r"wrong notebook", refused=True),
     # --- values that lie
     Case("liar_eq", "Q1 is an int subclass whose __eq__ says True to everything (value 1991)", 9, None,
          answers={ANSWER[Q1]: LIAR_EQ}),
