@@ -21,6 +21,9 @@ Columns:
   limit, a notebook of another assignment); the failure reason must match it.
 * ``refused``: the submission is refused before nbgrader sees it (a notebook of
   another assignment), so it has no gradebook entry.
+* ``may_time_out``: a scratch cell that does a lot of work (printing, scanning,
+  writing) and may pass the suite's 5-second cell timeout on a loaded machine;
+  then its one flag is the time limit's (the score is the same either way).
 
 Every case gets exactly one flag where ``flag`` is set (several findings of one
 cause are one flag) and none where it is ``None``.
@@ -77,6 +80,7 @@ class Case:
     links: dict[str, str] = field(default_factory=dict)     # symlinks beside the notebook -> target
     fails: str | None = None        # regex of result.failed[student] when the design stops the whole student
     refused: bool = False           # refused before grading: never in the gradebook
+    may_time_out: bool = False      # a busy cell whose run time depends on the machine: may pass the 5 s cell limit
     xfail_score: str | None = None
     xfail_flag: str | None = None
     xfail_report: str | None = None
@@ -683,7 +687,7 @@ CASES: list[Case] = [
          answers={ANSWER[Q1]: STEAL_Q1.replace("@PATHS@", repr(["leak.txt", "/run/submission/leak.txt"]))},
          links={"leak.txt": "@ROOT@/solutions/01_history/01_history.ipynb"}, report=_expect_denied),
     Case("hunt_hidden_tests", "a scratch cell reads every file it can see, looking for the hidden tests", 12, None,
-         edit=scratch(HUNT), report=_expect_hunt_clean),
+         edit=scratch(HUNT), report=_expect_hunt_clean, may_time_out=True),
     Case("write_gradebook", "a scratch cell opens gradebook.db read-write (absolute and relative paths) to raise "
          "every grade and add a student, and overwrites other students' and the course's notebooks", 12, None,
          edit=scratch(GRADEBOOK_WRITE), report=_expect_write_denied),
@@ -700,11 +704,12 @@ CASES: list[Case] = [
          answers={ANSWER[Q1]: MEMORY_BOMB}),
     Case("fork_bomb", "a scratch cell forks (at most 10 000 times) children that sleep for ten minutes", 12, None,
          edit=scratch(FORK_BOMB), report=_expect_fork_stopped),
-    Case("output_flood", "a scratch cell prints 200 000 lines (48 MB)", 12, None, edit=scratch(OUTPUT_FLOOD)),
+    Case("output_flood", "a scratch cell prints 200 000 lines (48 MB)", 12, None, edit=scratch(OUTPUT_FLOOD),
+         may_time_out=True),
     Case("output_flood_display", "a scratch cell displays 64 outputs of 1 MB each", 12, None,
-         edit=scratch(OUTPUT_FLOOD_DISPLAY)),
+         edit=scratch(OUTPUT_FLOOD_DISPLAY), may_time_out=True),
     Case("fill_disk", "a scratch cell writes 80 MB files into the working folder and /tmp until they are full", 12,
-         None, edit=scratch(FILL_DISK), report=_expect_disk_capped),
+         None, edit=scratch(FILL_DISK), report=_expect_disk_capped, may_time_out=True),
     Case("fill_run_dir", "a scratch cell writes up to 200 MB into the kernel's run folder (its connection file's)",
          12, None, edit=scratch(FILL_RUN_DIR), report=_expect_run_dir_capped),
     # --- kernel suicide and the network

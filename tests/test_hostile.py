@@ -344,7 +344,10 @@ def test_one_flag_per_cause(graded, case):
     """Flags are few: one per tampering class (an edited test does not also raise "re-check failed"), none where
     the design gives none, such as an honest notebook run before saving; and what is stored is ranked too."""
     flags = graded.result.flags.get(case.name, [])
-    assert len(flags) == (0 if case.flag is None else 1), f"{case.name}: {flags}"
+    if case.flag is None and case.may_time_out and flags:  # slow here: the time limit's flag, and only that one
+        assert len(flags) == 1 and flags[0].kind == "kernel" and "time limit" in flags[0], f"{case.name}: {flags}"
+    else:
+        assert len(flags) == (0 if case.flag is None else 1), f"{case.name}: {flags}"
     stored = {row["student"]: row["flags"] for row in
               json.loads((graded.root / ".mali-ssr" / "flags" / f"{ASSIGNMENT}.json").read_text(encoding="utf-8"))}
     assert [flag["text"] for flag in stored.get(case.name, [])] == [str(flag) for flag in flags]
