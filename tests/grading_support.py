@@ -46,3 +46,53 @@ def build_course(root, assignments, config_extra: str = "", copy_all_sources: bo
     if assignments:
         generate_in_course(root, sorted(assignments))
     return root
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running_server(command: list[str], cwd, env: dict, port: int, token: str, start_timeout: float = 90):
+    """Start a Jupyter server ``command`` (bound to 127.0.0.1:``port``, token auth), yield its base URL, stop it.
+
+    The one way the grading suites run a real server: in its own session, waited for through ``/api/status``
+    for at most ``start_timeout`` seconds, stopped by its PID's process group (SIGTERM, then SIGKILL).
+    """
+    import os
+    import signal
+    import subprocess
+    import tempfile
+    import time
+    import urllib.request
+
+    log = tempfile.TemporaryFile(mode="w+")  # a file, not a pipe: a chatty server never blocks on a full pipe
+    server = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=log, text=True,
+                              start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + start_timeout
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    raise RuntimeError("the Jupyter server did not start: " + " ".join(command) + "\n"
+                                       + log.read()[-3000:]) from None
+                time.sleep(0.3)
+        yield base
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(5)
+        log.close()

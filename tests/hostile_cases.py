@@ -18,7 +18,15 @@ Columns:
   ``HOSTILE-REPORT {json}`` lines; the test reads them back from the outputs of
   the autograded notebook (student cells keep their outputs) and checks them.
 * ``fails``: set only where the design stops the whole student (the wall-time
-  limit); the failure reason must match it.
+  limit, a notebook of another assignment); the failure reason must match it.
+* ``refused``: the submission is refused before nbgrader sees it (a notebook of
+  another assignment), so it has no gradebook entry.
+* ``may_time_out``: a scratch cell that does a lot of work (printing, scanning,
+  writing) and may pass the suite's 5-second cell timeout on a loaded machine;
+  then its one flag is the time limit's (the score is the same either way).
+
+Every case gets exactly one flag where ``flag`` is set (several findings of one
+cause are one flag) and none where it is ``None``.
 * ``xfail_score``, ``xfail_flag``, ``xfail_report``, ``xfail_hidden``,
   ``xfail_size``: a real defect in src/ makes that check fail; the text (one of
   the DEFECT_* below) names the defect and becomes the strict xfail's reason.
@@ -42,6 +50,9 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+
+SOLUTION = Path(__file__).resolve().parents[1] / "solutions" / "01_history" / "01_history.ipynb"
 
 Q1, Q2, Q3, Q4 = "q1_first_coup", "q2_national_initiatives_before_2012", "q3_bagayoko_impulsion", "q4_who_drove"
 ANSWER = {q: f"{q}_answer" for q in (Q1, Q2, Q3, Q4)}
@@ -68,6 +79,8 @@ class Case:
     report: Callable[[list[dict]], None] | None = None       # checks what the attack saw
     links: dict[str, str] = field(default_factory=dict)     # symlinks beside the notebook -> target
     fails: str | None = None        # regex of result.failed[student] when the design stops the whole student
+    refused: bool = False           # refused before grading: never in the gradebook
+    may_time_out: bool = False      # a busy cell whose run time depends on the machine: may pass the 5 s cell limit
     xfail_score: str | None = None
     xfail_flag: str | None = None
     xfail_report: str | None = None
@@ -576,6 +589,26 @@ def _slow_cells(nb: dict) -> None:
         insert_before(nb, ANSWER[Q1], SLOW_CELL)
 
 
+def _ran_before_saving(nb: dict) -> None:
+    """What Restart & Run All then Save leaves: every code cell's outputs and execution count, from the solution's
+    own stored run (same answers, same cells)."""
+    solution = json.loads(SOLUTION.read_text(encoding="utf-8"))
+    assert len(solution["cells"]) == len(nb["cells"])
+    for mine, ran in zip(nb["cells"], solution["cells"]):
+        assert mine["cell_type"] == ran["cell_type"]
+        if mine["cell_type"] == "code":
+            mine["outputs"], mine["execution_count"] = json.loads(json.dumps(ran["outputs"])), ran["execution_count"]
+    assert sum(bool(c.get("outputs")) for c in nb["cells"]) >= 5
+
+
+def _other_assignment(nb: dict) -> None:
+    """A notebook of another assignment handed in under this one's name: none of its grade ids is this one's."""
+    for c in nb["cells"]:
+        meta = c.get("metadata", {}).get("nbgrader")
+        if meta and meta.get("grade_id"):
+            meta["grade_id"] = "other_" + meta["grade_id"]
+
+
 def _expect_denied(reports):
     _all_denied(reports)
 
@@ -633,6 +666,9 @@ def _expect_run_dir_capped(reports):
 # scores 0. There is no passed-inside-failed-outside to flag; the exact score is the check.
 NO_TEST_IN_KERNEL = None
 CASES: list[Case] = [
+    # --- not an attack: the honest student who ran the notebook before saving is not flagged (issue #12)
+    Case("ran_before_saving", "honest answers, saved after running every cell (outputs and execution counts "
+         "stored)", 12, None, edit=_ran_before_saving),
     # --- the notebook's structure and nbgrader metadata
     Case("edit_test_source", "Q1 wrong; Q1's test cell replaced by prints of the success messages", 9,
          r"q1_first_coup.*(edit|chang|modif)", answers={ANSWER[Q1]: WRONG_Q1}, edit=_edit_test),
@@ -652,6 +688,8 @@ CASES: list[Case] = [
          "file into the course", 12, r"(setup_extra|metadata)", edit=_fake_setup_cell),
     Case("fake_outputs", "Q1 wrong; Q1's test cell stored with a 'Hidden tests passed' output", 9,
          None, answers={ANSWER[Q1]: WRONG_Q1}, edit=_fake_outputs),  # outputs are cleared: not a flag (#12)
+    Case("foreign_notebook", "a notebook of another assignment handed in under 01_history's name", 0,
+         r"wrong notebook", edit=_other_assignment, fails=r"wrong notebook", refused=True),
     # --- values that lie
     Case("liar_eq", "Q1 is an int subclass whose __eq__ says True to everything (value 1991)", 9, None,
          answers={ANSWER[Q1]: LIAR_EQ}),
@@ -701,10 +739,10 @@ CASES: list[Case] = [
          answers={ANSWER[Q1]: STEAL_Q1.replace("@PATHS@", repr(["leak.txt", "/run/submission/leak.txt"]))},
          links={"leak.txt": "@ROOT@/solutions/01_history/01_history.ipynb"}, report=_expect_denied),
     Case("hunt_hidden_tests", "a scratch cell reads every file it can see, looking for the hidden tests", 12, None,
-         edit=scratch(HUNT), report=_expect_hunt_clean),
+         edit=scratch(HUNT), report=_expect_hunt_clean, may_time_out=True),
     Case("search_sys_path", "a scratch cell searches every folder on sys.path, the package's own folders and "
          "importlib.resources for the course's notebooks and the hidden tests", 12, None,
-         edit=scratch(SEARCH_SYS_PATH), report=_expect_no_course_notebook),
+         edit=scratch(SEARCH_SYS_PATH), report=_expect_no_course_notebook, may_time_out=True),
     Case("write_gradebook", "a scratch cell opens gradebook.db read-write (absolute and relative paths) to raise "
          "every grade and add a student, and overwrites other students' and the course's notebooks", 12, None,
          edit=scratch(GRADEBOOK_WRITE), report=_expect_write_denied),
@@ -721,11 +759,12 @@ CASES: list[Case] = [
          answers={ANSWER[Q1]: MEMORY_BOMB}),
     Case("fork_bomb", "a scratch cell forks (at most 10 000 times) children that sleep for ten minutes", 12, None,
          edit=scratch(FORK_BOMB), report=_expect_fork_stopped),
-    Case("output_flood", "a scratch cell prints 200 000 lines (48 MB)", 12, None, edit=scratch(OUTPUT_FLOOD)),
+    Case("output_flood", "a scratch cell prints 200 000 lines (48 MB)", 12, None, edit=scratch(OUTPUT_FLOOD),
+         may_time_out=True),
     Case("output_flood_display", "a scratch cell displays 64 outputs of 1 MB each", 12, None,
-         edit=scratch(OUTPUT_FLOOD_DISPLAY)),
+         edit=scratch(OUTPUT_FLOOD_DISPLAY), may_time_out=True),
     Case("fill_disk", "a scratch cell writes 80 MB files into the working folder and /tmp until they are full", 12,
-         None, edit=scratch(FILL_DISK), report=_expect_disk_capped),
+         None, edit=scratch(FILL_DISK), report=_expect_disk_capped, may_time_out=True),
     Case("fill_run_dir", "a scratch cell writes up to 200 MB into the kernel's run folder (its connection file's)",
          12, None, edit=scratch(FILL_RUN_DIR), report=_expect_run_dir_capped),
     # --- kernel suicide and the network

@@ -16,16 +16,14 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from grading_support import build_course
+from grading_support import build_course, free_port, running_server
 from mali_ssr.exercises import answer_cells, fill_answers, nbgrader_env
 from mali_ssr.sandbox.policy import detect
 
@@ -121,43 +119,18 @@ def test_with_the_sandbox_off_the_probe_sees_the_course(course):
     (course / "escaped.txt").unlink()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_formgrader_autograde_button_runs_in_the_sandbox(course):
     """POST to the formgrader's own autograde handler on a real Jupyter server bound to loopback."""
-    port, token = _free_port(), "routes-test-token"
+    port, token = free_port(), "routes-test-token"
     command = [sys.executable, "-m", "jupyter_server", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
                f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={course}", "--ServerApp.open_browser=False"]
     if os.geteuid() == 0:
         command.append("--allow-root")
-    server = subprocess.Popen(command, cwd=course, env=_env(course), stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, text=True, start_new_session=True)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    pytest.fail("the Jupyter server did not start")
-                time.sleep(0.3)
+    with running_server(command, course, _env(course), port, token) as base:
         request = urllib.request.Request(f"{base}/formgrader/api/submission/{A}/via_formgrader/autograde",
                                          data=b"", method="POST", headers={"Authorization": f"token {token}"})
         answer = json.loads(urllib.request.urlopen(request, timeout=240).read())
         assert answer.get("success"), answer.get("error") or answer
-    finally:
-        os.killpg(server.pid, 15)
-        try:
-            server.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, 9)
-            server.wait(5)
     _assert_sandboxed(_report(course, "via_formgrader"))
     assert not (course / "escaped.txt").exists()
 

@@ -323,6 +323,9 @@ def test_score_is_exactly_the_honest_part(graded, case):
     else:
         assert case.name not in result.failed, f"{case.name} could not be graded: {result.failed.get(case.name)}"
         assert case.name in result.graded
+    if case.refused:
+        assert case.name not in graded.snapshot["submissions"] and case.expected == 0
+        return
     assert case.name in graded.snapshot["submissions"], "no submission in the gradebook"
     assert autograded_score(graded.snapshot, case.name) == case.expected, (
         f"{case.name}: {case.attack}\ngrades: {graded.snapshot['submissions'][case.name]['notebooks']}")
@@ -338,6 +341,34 @@ def test_instructor_sees_a_flag(graded, case):
         assert not any("could not be graded" in flag for flag in flags), flags
         return
     assert any(re.search(case.flag, flag) for flag in flags), f"no flag matching {case.flag!r} in {flags}"
+
+
+@pytest.mark.parametrize("case", _params())
+def test_one_flag_per_cause(graded, case):
+    """Flags are few: one per tampering class (an edited test does not also raise "re-check failed"), none where
+    the design gives none, such as an honest notebook run before saving; and what is stored is ranked too."""
+    flags = graded.result.flags.get(case.name, [])
+    if case.flag is None and case.may_time_out and flags:  # slow here: the time limit's flag, and only that one
+        assert len(flags) == 1 and flags[0].kind == "kernel" and "time limit" in flags[0], f"{case.name}: {flags}"
+    else:
+        assert len(flags) == (0 if case.flag is None else 1), f"{case.name}: {flags}"
+    stored = {row["student"]: row["flags"] for row in
+              json.loads((graded.root / ".mali-ssr" / "flags" / f"{ASSIGNMENT}.json").read_text(encoding="utf-8"))}
+    assert [flag["text"] for flag in stored.get(case.name, [])] == [str(flag) for flag in flags]
+
+
+def test_flags_are_ranked_by_severity(graded):
+    """The summary lists the most severe first (docs/grading-safety.md, "Flags"), in the stored file too."""
+    from mali_ssr.grading.tampering import SEVERITY
+
+    worst = [SEVERITY.index(flags[0].kind) for flags in graded.result.flags.values()]
+    assert worst == sorted(worst) and len(set(worst)) >= 4, graded.result.flags
+    for flags in graded.result.flags.values():
+        ranks = [SEVERITY.index(flag.kind) for flag in flags]
+        assert ranks == sorted(set(ranks)), flags  # one per kind, in order
+    stored = json.loads((graded.root / ".mali-ssr" / "flags" / f"{ASSIGNMENT}.json").read_text(encoding="utf-8"))
+    assert [row["student"] for row in stored] == list(graded.result.flags)
+    assert next(iter(graded.result.flags.values()))[0].kind == SEVERITY[0], graded.result.flags
 
 
 @pytest.mark.parametrize("case", _params("xfail_report", only=lambda case: case.report is not None))

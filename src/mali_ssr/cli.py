@@ -147,7 +147,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
         print(ngettext("flags for {n} student (check this submission by hand):",
                        "flags for {n} students (check these submissions by hand):",
                        len(result.flags)).format(n=len(result.flags)))
-        for student, flags in sorted(result.flags.items()):
+        for student, flags in result.flags.items():  # most severe first (grading.runner.ranked)
             for flag in flags:
                 print(f"  {student}: {flag}")
     if result.failed:

@@ -47,6 +47,7 @@ from ..i18n import _
 from ..sandbox.kernel import SandboxedExecute
 from . import notebooks
 from .course import STATE_DIR
+from .tampering import KERNEL, RECHECK, Flag
 
 CELL_TAG = "mali_ssr_recheck"  # cell metadata holding the captured values until ApplyRecheck reads them
 TESTS_KEY = "mali_ssr_tests"  # resources: grade id -> the full test source, kept on the grader's side
@@ -249,17 +250,18 @@ def recheck(cells, tests: dict[str, str] | None = None) -> tuple[dict[str, str],
                 with contextlib.redirect_stdout(io.StringIO()):
                     exec(compile(_source(cell), "<setup cell>", "exec"), namespace)  # trusted: restored from source
             except Exception as exc:  # noqa: BLE001 - a broken set-up cell is the instructor's to see
-                notes.append(_("a set-up cell failed during the re-check: {error}").format(
-                    error=f"{type(exc).__name__}: {exc}"))
+                notes.append(Flag(RECHECK, _("a set-up cell failed during the re-check: {error}").format(
+                    error=f"{type(exc).__name__}: {exc}")))
     died = timed_out = False
     for cell in cells:
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error" and output.get("ename") == "DeadKernelError" and not died:
                 died = True
-                notes.append(_("{reason}; the cells after it could not run").format(reason=output.get("evalue")))
+                notes.append(Flag(KERNEL, _("{reason}; the cells after it could not run").format(
+                    reason=output.get("evalue"))))
             elif output.get("output_type") == "error" and output.get("ename") == "CellTimeoutError" and not timed_out:
                 timed_out = True
-                notes.append(_("a cell ran past the time limit and was interrupted"))
+                notes.append(Flag(KERNEL, _("a cell ran past the time limit and was interrupted")))
     for cell in cells:
         captured = cell.get("metadata", {}).pop(CELL_TAG, None)
         if not is_test_cell(cell):
@@ -317,8 +319,8 @@ class ApplyRecheck(Preprocessor):
                 cell.outputs = [new_output("error", ename=ename, evalue=why, traceback=[why])]
             else:
                 cell.outputs = []
-        flags = [_("{gid}: passed in the notebook, failed the independent re-check ({why})").format(gid=gid, why=why)
-                 for gid, why in forged.items()] + notes
+        flags = [Flag(RECHECK, _("{gid}: passed in the notebook, failed the independent re-check ({why})").format(
+            gid=gid, why=why)) for gid, why in forged.items()] + notes
         self._write_flags(resources, flags)
         return nb, resources
 
@@ -332,5 +334,5 @@ class ApplyRecheck(Preprocessor):
         path = folder / f"{student}.recheck.json"
         notebook = resources.get("unique_key", "notebook")
         existing = json.loads(path.read_text()) if path.exists() else {}
-        existing[notebook] = flags
+        existing[notebook] = [{"kind": getattr(flag, "kind", RECHECK), "text": str(flag)} for flag in flags]
         path.write_text(json.dumps(existing, indent=1))

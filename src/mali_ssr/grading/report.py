@@ -125,7 +125,7 @@ def write_csv(scores: ClassScores, path: Path) -> Path:
 def write_figure(scores: ClassScores, path: Path) -> Path:
     from matplotlib.figure import Figure
 
-    from .plots import score_distribution_chart
+    from ..plots import score_distribution_chart
 
     per_question = {q: [row[q] for row in scores.students.values() if row.get(q) is not None]
                     for q in scores.questions}

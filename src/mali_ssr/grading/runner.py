@@ -34,9 +34,10 @@ from . import gradebook
 from .course import Course, CourseError
 from .recheck import FLAGS_DIR
 from .submissions import checked_copy
-from .tampering import FOREIGN, inspect_submission
+from .tampering import FOREIGN, RECHECK, SEVERITY, UNGRADED, UNSAFE, Flag, inspect_submission, rank_flags, severity
 
 SANDBOXED_EXECUTE = "mali_ssr.grading.recheck.RecheckingExecute"
+SEVERITY_INDEX = {kind: i for i, kind in enumerate(SEVERITY)}
 
 
 @dataclass
@@ -47,7 +48,8 @@ class GradeResult:
     failed: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
     sandbox_missing: list[str] = field(default_factory=list)
-    flags: dict[str, list[str]] = field(default_factory=dict)  # student -> what the grader noticed
+    # student -> what the grader noticed: one flag per cause, most severe first; students ranked by their worst flag
+    flags: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -182,9 +184,9 @@ class Runner:
         recheck = recheck_flags(self.course, self.assignment, student)
         if recheck:
             self.result.flags.setdefault(student, []).extend(recheck)
-        if student in self.result.failed:
-            self.result.flags.setdefault(student, []).append(
-                _("could not be graded: {why}").format(why=self.result.failed[student]))
+        if student in self.result.failed:  # the headline of its kind: first
+            self.result.flags.setdefault(student, []).insert(0, Flag(
+                UNGRADED, _("could not be graded: {why}").format(why=self.result.failed[student])))
         _kill_group(job.process.pid)  # anything the child left behind (a stray kernel) goes too
         shutil.rmtree(job.scratch, ignore_errors=True)
         del self.running[student]
@@ -260,7 +262,8 @@ def failure_reason(log_path: Path, code: int | None) -> str:
     return _("autograde exited with status {code}").format(code=code)
 
 
-def recheck_flags(course: Course, assignment: str, student: str) -> list[str]:
+def recheck_flags(course: Course, assignment: str, student: str) -> list[Flag]:
+    """The flags the re-check wrote for this student (``{"kind", "text"}`` each; a plain text is a re-check flag)."""
     import json
 
     path = course.root / FLAGS_DIR / assignment / f"{student}.recheck.json"
@@ -268,7 +271,33 @@ def recheck_flags(course: Course, assignment: str, student: str) -> list[str]:
         found = json.loads(path.read_text())
     except (OSError, ValueError):
         return []
-    return [str(flag) for notebook_flags in found.values() for flag in notebook_flags]
+    return [Flag(flag.get("kind", RECHECK), str(flag.get("text", ""))) if isinstance(flag, dict)
+            else Flag(RECHECK, str(flag)) for notebook_flags in found.values() for flag in notebook_flags]
+
+
+def ranked(flags: dict[str, list[str]]) -> dict[str, list[Flag]]:
+    """Each student's flags merged by cause and ranked; the students with the most severe flags first."""
+    merged = {student: rank_flags(found) for student, found in flags.items()}
+    return dict(sorted(((s, f) for s, f in merged.items() if f), key=lambda item: (severity(item[1][0]), item[0])))
+
+
+def store_flags(course: Course, assignment: str, flags: dict[str, list[Flag]], graded_now: list[str]) -> Path:
+    """Keep the ranked flags in .mali-ssr/flags/<assignment>.json (students graded in earlier runs keep theirs)."""
+    import json
+
+    path = course.root / FLAGS_DIR / f"{assignment}.json"
+    try:
+        kept = {row["student"]: row["flags"] for row in json.loads(path.read_text())}
+    except (OSError, ValueError, KeyError, TypeError):
+        kept = {}
+    for student in graded_now:
+        kept.pop(student, None)
+    kept.update({s: [{"kind": f.kind, "text": str(f)} for f in found] for s, found in flags.items()})
+    order = sorted(kept, key=lambda s: (SEVERITY_INDEX.get(kept[s][0].get("kind"), len(SEVERITY_INDEX)), s))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps([{"student": s, "flags": kept[s]} for s in order], indent=1, ensure_ascii=False),
+                    encoding="utf-8")
+    return path
 
 
 def grade(root: str | Path, assignment: str, jobs: int | None = None, timeout: float = 600.0,
@@ -318,14 +347,15 @@ def _grade_locked(course, assignment, all_students, jobs, timeout, force, progre
     for student in list(todo):
         copy = checked_copy(course.submission(student, assignment),
                             course.state_dir / "checked" / student / assignment)
-        found = copy.flags + inspect_submission(course, assignment, student, folder=copy.folder)
+        found = [Flag(UNSAFE, flag) for flag in copy.flags]
+        found += inspect_submission(course, assignment, student, folder=copy.folder)
         if found:
             result.flags[student] = found
         foreign = [flag for flag in found if flag.startswith(FOREIGN)]
         if foreign:  # grading it would only record zeros under this assignment's name
             todo.remove(student)
             result.failed[student] = foreign[0]
-            result.flags[student].append(_("could not be graded: {why}").format(why=foreign[0]))
+            result.flags[student].insert(0, Flag(UNGRADED, _("could not be graded: {why}").format(why=foreign[0])))
         (course.root / FLAGS_DIR / assignment).mkdir(parents=True, exist_ok=True)
         (course.root / FLAGS_DIR / assignment / f"{student}.recheck.json").unlink(missing_ok=True)
 
@@ -343,6 +373,8 @@ def _grade_locked(course, assignment, all_students, jobs, timeout, force, progre
         discard_stage()
     result.seconds = time.perf_counter() - started
     result.graded.sort()
+    result.flags = ranked(result.flags)
+    store_flags(course, assignment, result.flags, todo + [s for s in result.failed if s not in todo])
     flagged = sorted(s for s in result.flags if s in result.graded)
     if flagged:  # nbgrader's own flag: the formgrader's "Flagged?" column
         gradebook.flag_submissions(course, assignment, flagged)

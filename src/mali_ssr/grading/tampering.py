@@ -21,10 +21,59 @@ from .course import Course
 
 FOREIGN = "wrong notebook"  # a flag that starts with this means: not graded at all
 
+# Kinds of flag, most severe first (docs/grading-safety.md, "Flags"): the grade command lists flags in this order,
+# one flag per kind and student, and ranks the students by their most severe flag.
+UNGRADED = "ungraded"   # a foreign or unreadable notebook, a crash, a timeout: no grade at all
+UNSAFE = "unsafe"       # links, devices, oversized files: left out of grading
+TESTS = "tests"         # test or locked cells edited, deleted, converted, re-pointed; cells dressed as the course's
+RECHECK = "recheck"     # a test passed in the notebook and failed the independent re-check
+KERNEL = "kernel"       # the kernel died or was stopped, a cell ran past the time limit
+FILES = "files"         # extra or missing files
+SEVERITY = (UNGRADED, UNSAFE, TESTS, RECHECK, KERNEL, FILES)
+
+
+class Flag(str):
+    """A flag's text (what the instructor reads) with its kind, by which flags are ranked and merged."""
+
+    kind: str
+
+    def __new__(cls, kind: str, text: str):
+        flag = super().__new__(cls, text)
+        flag.kind = kind if kind in SEVERITY else RECHECK
+        return flag
+
+    def __reduce__(self):
+        return Flag, (self.kind, str(self))
+
+
+def severity(flag: str) -> int:
+    """0 for the most severe kind; a plain string counts as a re-check flag."""
+    return SEVERITY.index(getattr(flag, "kind", RECHECK))
+
+
+def rank_flags(flags: list[str]) -> list[Flag]:
+    """One flag per kind, most severe first: several findings of one cause make one flag, not several.
+
+    Texts of one kind are joined with "; " in the order found; a text already contained in another of its kind
+    (a "could not be graded: X" beside X itself) is dropped.
+    """
+    by_kind: dict[str, list[str]] = {}
+    for flag in flags:
+        texts = by_kind.setdefault(getattr(flag, "kind", RECHECK), [])
+        if str(flag) not in texts:
+            texts.append(str(flag))
+    ranked = []
+    for kind in SEVERITY:
+        texts = by_kind.get(kind, [])
+        kept = [t for t in texts if not any(t != other and t in other for other in texts)]
+        if kept:
+            ranked.append(Flag(kind, "; ".join(kept)))
+    return ranked
+
 
 def inspect_submission(course: Course, assignment: str, student: str, folder: Path | None = None) -> list[str]:
     """The flags of one submission (nbgrader restores or ignores what they name; the instructor should know)."""
-    flags: list[str] = []
+    flags: list[Flag] = []
     folder = folder or course.submission(student, assignment)
     expected = {p.name for p in course.source_notebooks(assignment)}
     support = set(course.support_files(assignment))
@@ -32,25 +81,31 @@ def inspect_submission(course: Course, assignment: str, student: str, folder: Pa
         rel = path.relative_to(folder).as_posix()
         if path.is_file() and rel not in expected | support | {"timestamp.txt"} \
                 and ".ipynb_checkpoints" not in path.parts:
-            flags.append(_("extra file {name!r} in the submission (not given to the grading kernel)").format(name=rel))
+            flags.append(Flag(FILES, _("extra file {name!r} in the submission (not given to the grading kernel)").format(
+                name=rel)))
     for name in sorted(expected):
         submitted = folder / name
         if not submitted.is_file():
-            flags.append(_("{name} is missing from the submission (its questions score 0)").format(name=name))
+            flags.append(Flag(FILES, _("{name} is missing from the submission (its questions score 0)").format(name=name)))
             continue
         try:
             cells = json.loads(submitted.read_text(encoding="utf-8"))["cells"]
             if not isinstance(cells, list):
                 raise TypeError("cells")
         except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
-            flags.append(_("{name} is not a readable notebook ({error}): it cannot be graded").format(
-                name=name, error=type(exc).__name__))
+            flags.append(Flag(UNGRADED, _("{name} is not a readable notebook ({error}): it cannot be graded").format(
+                name=name, error=type(exc).__name__)))
             continue
         flags += _notebook_flags(course, assignment, name, cells)
     return flags
 
 
-def _notebook_flags(course: Course, assignment: str, name: str, cells: list) -> list[str]:
+def _notebook_flags(course: Course, assignment: str, name: str, cells: list) -> list[Flag]:
+    flags = _cell_flags(course, assignment, name, cells)
+    return [f if isinstance(f, Flag) else Flag(TESTS, f) for f in flags]
+
+
+def _cell_flags(course: Course, assignment: str, name: str, cells: list) -> list[str]:
     flags: list[str] = []
     released = notebooks.released_cells(course.released_notebook(assignment, name))
     by_id: dict[str, dict] = {}
@@ -63,8 +118,8 @@ def _notebook_flags(course: Course, assignment: str, name: str, cells: list) -> 
             by_id[gid] = cell
     answer_ids = {gid for gid, c in released.items() if c.meta.get("grade") or c.meta.get("solution")}
     if by_id and not set(by_id) & answer_ids:
-        return [_("{foreign}: {name} holds none of this assignment's cells (a notebook of another assignment?); "
-                  "it was not graded").format(foreign=FOREIGN, name=name)]
+        return [Flag(UNGRADED, _("{foreign}: {name} holds none of this assignment's cells (a notebook of another "
+                                 "assignment?); it was not graded").format(foreign=FOREIGN, name=name))]
     for gid, original in released.items():
         if not original.meta.get("locked"):
             continue
