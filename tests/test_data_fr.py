@@ -7,6 +7,7 @@ English text, and that the loader rejects a broken overlay by file, record and f
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -71,6 +72,88 @@ def test_language_comes_from_the_environment_and_each_is_cached(monkeypatch):
     assert load().glossary["amnesty"].term == "Amnesty"
     monkeypatch.setenv("MALI_SSR_LANG", "qps")  # the pseudo-locale transforms the interface, not the data
     assert load() is load(lang="en")
+
+
+# ------------------------------------------------ bibliography: the course's [descriptions]
+
+#: Words of English grammar that no French title here needs; one left in means an English description shows.
+ENGLISH_WORDS = re.compile(r"\b(the|of|and|on|for|with|from|by|about|into)\b", re.IGNORECASE)
+#: Real titles that merely contain a bracket: the source's own title, the same in every edition.
+TITLES_WITH_A_BRACKET = ("yabi2018", "moulaye2015", "crss-historique", "wikimirror-cme")
+
+
+def _is_description(title: str) -> bool:
+    return title.startswith("[") and title.endswith("]")
+
+
+def test_french_bibliography_shows_no_english_bracketed_description():
+    english, french = load(lang="en").bibliography, load(lang="fr").bibliography
+    described = [sid for sid, source in english.items() if _is_description(source.title)]
+    assert len(described) > 100  # the course describes most of its untitled sources
+    # the check below has teeth: it flags nearly every English description
+    assert sum(bool(ENGLISH_WORDS.search(english[sid].title)) for sid in described) > 0.9 * len(described)
+    for sid in described:
+        fr_title = french[sid].title
+        assert _is_description(fr_title), (sid, fr_title)
+        assert fr_title != english[sid].title, sid
+        assert not ENGLISH_WORDS.search(fr_title), (sid, fr_title)
+    assert french["causeur2013"].title == "[Article sur le lancement de l'opération Serval]"
+    assert french["herodote1857"].title == "[Article sur le décret du 21 juillet 1857 créant les tirailleurs sénégalais]"
+
+
+def test_real_titles_and_shared_fields_are_the_same_in_both_editions():
+    english, french = load(lang="en").bibliography, load(lang="fr").bibliography
+    real = [sid for sid, source in english.items() if not _is_description(source.title)]
+    assert set(TITLES_WITH_A_BRACKET) <= set(real)
+    for sid in real:
+        assert french[sid].title == english[sid].title, sid
+    for sid, source in english.items():
+        fr = french[sid]
+        assert (fr.author, fr.year, fr.outlet, fr.url, fr.cite_as) == (
+            source.author, source.year, source.outlet, source.url, source.cite_as), sid
+
+
+def test_only_a_bracketed_description_is_in_a_sources_fingerprint():
+    english = load(lang="en").bibliography
+    yabi, serval = english["yabi2018"], english["causeur2013"]
+    assert course_data.translatable_text("bibliography", yabi) == {"note": yabi.note}
+    assert course_data.translatable_text("bibliography", serval)["title"] == serval.title
+
+
+def test_a_bracketed_title_without_french_is_rejected(data_copy):
+    _edit(data_copy / "fr" / "bibliography.yaml", lambda c: c["records"]["causeur2013"].pop("title"))
+    with pytest.raises(DataError) as err:
+        load(data_copy, lang="fr")
+    assert (err.value.file, err.value.record, err.value.field) == ("fr/bibliography.yaml", "causeur2013", "title")
+
+
+def test_a_source_described_only_by_its_title_still_needs_french(data_copy):
+    assert load(data_copy, lang="en").bibliography["unscr2085"].note is None
+    _edit(data_copy / "fr" / "bibliography.yaml", lambda c: c["records"].pop("unscr2085"))
+    with pytest.raises(DataError) as err:
+        load(data_copy, lang="fr")
+    assert (err.value.record, err.value.field) == ("unscr2085", "-")
+
+
+def test_a_french_title_for_a_real_title_is_rejected(data_copy):
+    _edit(data_copy / "fr" / "bibliography.yaml",
+          lambda c: c["records"]["crss-historique"].update({"title": "Historique [page d'histoire du site du CRSS]"}))
+    with pytest.raises(DataError) as err:
+        load(data_copy, lang="fr")
+    assert (err.value.record, err.value.field) == ("crss-historique", "title")
+
+
+def test_a_changed_description_is_stale_but_a_changed_real_title_is_not(data_copy):
+    def retitle(records):
+        by_id = {r["id"]: r for r in records}
+        by_id["causeur2013"]["title"] = "[Article on the start of Operation Serval]"
+        by_id["bagayoko2017"]["title"] += " (2017)"
+
+    _edit(data_copy / "bibliography.yaml", retitle)
+    assert [(g.record, g.problem) for g in translation_status(data_copy)] == [("causeur2013", "stale")]
+    french = load(data_copy, lang="fr").bibliography
+    assert french["causeur2013"].title == "[Article on the start of Operation Serval]"  # current English until redone
+    assert french["bagayoko2017"].title.endswith(" (2017)")
 
 
 # ---------------------------------------------------------------- broken overlays

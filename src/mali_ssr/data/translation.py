@@ -38,7 +38,7 @@ OVERLAY_LANGUAGES = ("fr",)
 #: otherwise). List fields hold one text per item, in the English record's order
 #: (``changes`` in date order, as the loaded record has them).
 TRANSLATABLE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "bibliography": (("note",), ()),
+    "bibliography": (("note", "title"), ()),  # title: only the course's own [descriptions], see below
     "timeline": (("description", "note", "variants"), ("title",)),
     "institutions": (("legal_text", "mandate", "composition", "note", "members", "changes", "variants"), ("acronym",)),
     "actors": (("description", "note", "variants"), ("acronym",)),
@@ -48,6 +48,15 @@ TRANSLATABLE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 #: French already kept in the English files: the French edition uses it unless the overlay says otherwise.
 FRENCH_FIELDS = {"title": "title_fr", "term": "term_fr"}
+#: Fields translatable only for some records. A source's title is the source's own, the same in
+#: every edition, except where the course had no title to give and wrote an English description
+#: in square brackets ("[Article on the launch of Operation Serval]"): that is course text, so the
+#: French edition needs French. Only a title wholly in brackets is one; a real title that merely
+#: contains a bracket ("Historique [history page of the CRSS website]") stays as it is, and stays
+#: out of the fingerprint, so the en_sha of every real-titled record is unchanged.
+_TRANSLATABLE_ONLY_IF = {
+    ("bibliography", "title"): lambda title: title.startswith("[") and title.endswith("]"),
+}
 _LIST_ITEMS = {"variants": ("claim", Variant), "changes": ("description", Change), "members": ("group", Member)}
 
 
@@ -78,7 +87,8 @@ def translatable_text(file: str, record: Any) -> dict[str, Any]:
             value = [getattr(item, _LIST_ITEMS[name][0]) for item in value]
         elif name == "options":
             value = list(value)
-        if value:
+        only_if = _TRANSLATABLE_ONLY_IF.get((file, name))
+        if value and (only_if is None or only_if(value)):
             out[name] = value
     return out
 
