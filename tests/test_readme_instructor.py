@@ -154,3 +154,9 @@ def test_readme_instructor_section_runs_as_written(fresh_clone):
     assert float(by_id[MARKED[1]][5]) == pytest.approx(maximum), rows
     assert by_id[PENDING[1]][5] == "", rows  # written answers still pending: blank, never a number
     assert PENDING[1] in outputs[export].stderr and "pending" in outputs[export].stderr, outputs[export].stderr
+    if any(argv[:2] == ["mali-ssr", "class-secret"] for argv in commands):  # step 0: the class got its own version
+        released = json.loads((course / "exercises" / A / NB).read_text(encoding="utf-8"))
+        public = json.loads((ROOT / "exercises" / A / NB).read_text(encoding="utf-8"))
+        variant = [["".join(c["source"]) for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id")
+                    == "variant"] for nb in (released, public)]
+        assert variant[0] and variant[0] != variant[1], "the README's class secret did not change the release"

@@ -173,9 +173,8 @@ def test_a_changed_hidden_test_that_keeps_a_literal_answer_is_caught():
 @pytest.mark.slow
 def test_a_class_release_through_plain_nbgrader_grades_the_method_full_and_the_public_answers_zero(tmp_path):
     """Also a student who sets the public parameters again in an answer cell: the graded copy is the locked one."""
-    from mali_ssr.exercises import answer_cells, fill_answers, nbgrader_env
-
     from grading_support import build_course, real_std_streams
+    from mali_ssr.exercises import answer_cells, fill_answers, nbgrader_env
 
     assignment = WITH_VARIANT[0]
     course = build_course(tmp_path / "course", [], copy_all_sources=False)
@@ -212,8 +211,8 @@ def test_a_class_release_through_plain_nbgrader_grades_the_method_full_and_the_p
         (folder / f"{assignment}.ipynb").write_text(json.dumps(filled), encoding="utf-8")
 
     from mali_ssr.grading import grade
-    from mali_ssr.grading.gradebook import open_gradebook
     from mali_ssr.grading.course import Course
+    from mali_ssr.grading.gradebook import open_gradebook
 
     with real_std_streams():
         result = grade(course, assignment, jobs=2, timeout=300, progress=None)
