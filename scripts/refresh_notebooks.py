@@ -1,7 +1,7 @@
 """Re-execute the lecture and solution notebooks in place so their stored outputs match the code.
 
     python scripts/refresh_notebooks.py              # every notebook in course/ and solutions/, both editions
-    python scripts/refresh_notebooks.py course/01_history.ipynb course/fr/01_histoire.ipynb
+    python scripts/refresh_notebooks.py course/01_history_lecture.ipynb course/fr/01_histoire.ipynb
 
 Outputs are stored (so the notebooks read well on GitHub and before they are
 run) and nbval checks in CI that re-running reproduces them. Run this after

@@ -237,7 +237,7 @@ for root in sorted(roots):
                     found.append(_os.path.join(top, name))
 packaged = []
 for part in ("notebooks/solutions/01_history/01_history.ipynb", "notebooks/exercises/01_history/01_history.ipynb",
-             "notebooks/course/01_history.ipynb"):
+             "notebooks/course/01_history_lecture.ipynb"):
     try:
         packaged.append((part, len(_res.files("mali_ssr").joinpath(part).read_bytes())))
     except Exception as exc:

@@ -204,9 +204,9 @@ def test_outside_requests_finds_cdn_scripts_and_styles():
 def test_contents_page_has_language_headings_and_links(tmp_path):
     from mali_ssr.html_edition import Page, contents_page
 
-    found = [Page(ROOT / "course" / "01_history.ipynb", "01_history.html", "Module 1", "lecture"),
+    found = [Page(ROOT / "course" / "01_history_lecture.ipynb", "01_history_lecture.html", "Module 1", "lecture"),
              Page(ROOT / "solutions" / "01_history" / "01_history.ipynb", "solution-01_history.html", "A1", "solution")]
     page = contents_page(found, "en")
     assert '<html lang="en">' in page
     assert heading_problems([int(h) for h in HTML_HEADING.findall(page)]) == []
-    assert 'href="01_history.html"' in page and 'href="solution-01_history.html"' in page
+    assert 'href="01_history_lecture.html"' in page and 'href="solution-01_history.html"' in page

@@ -31,7 +31,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 AXE = ROOT / ".ci" / "node" / "node_modules" / "axe-core" / "axe.min.js"
 COUNTED = ("critical", "serious")
-LIVE_LECTURE = "course/01_history.ipynb"
+LIVE_LECTURE = "course/01_history_lecture.ipynb"
 # What belongs to the course inside JupyterLab: rendered Markdown cells and cell outputs.
 COURSE_CONTENT = ".jp-MarkdownOutput, .jp-OutputArea-output"
 

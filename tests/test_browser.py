@@ -75,7 +75,7 @@ ASSIGNMENTS = ("01_history", "02_institutional_design", "03_impunity_and_peace",
 EXERCISE = "01_history"
 FRENCH_LECTURE = "course/fr/01_histoire.ipynb"
 FRENCH_EXERCISE = "exercises/01_history_fr/01_history_fr.ipynb"
-MAP_LECTURE = "course/01_history.ipynb"  # Module 1: its map section shows lecture.figure("map")
+MAP_LECTURE = "course/01_history_lecture.ipynb"  # Module 1: its map section shows lecture.figure("map")
 
 #: nbgrader's instructor-side menu commands (hidden in a learner's workspace) and its student-side one
 INSTRUCTOR_COMMANDS = ("nbgrader:open-formgrader", "nbgrader:open-course-list", "nbgrader:open-create-assignment")
@@ -87,10 +87,10 @@ STUDENT_COMMANDS = ("nbgrader:open-assignment-list",)
 #   quiz:     the self-check id; the right option clicked, then "Check my answer"
 INTERACTIONS = {
     "00_start_here": ("slider", "Move me"),
-    "01_history": ("slider", "Years per bar"),
-    "02_institutional_design": ("dropdown", "Institution"),
-    "03_impunity_and_peace": ("slider", "Breadth of amnesty"),
-    "04_what_happened_next": ("quiz", "m4-strategy-status"),
+    "01_history_lecture": ("slider", "Years per bar"),
+    "02_institutional_design_lecture": ("dropdown", "Institution"),
+    "03_impunity_and_peace_lecture": ("slider", "Breadth of amnesty"),
+    "04_what_happened_next_lecture": ("quiz", "m4-strategy-status"),
 }
 
 
@@ -507,7 +507,7 @@ def test_home_page_links_to_a_lecture_and_to_its_assignment(page, student_server
     path = f"exercises/{EXERCISE}/{EXERCISE}.ipynb"
     exercise = json.loads((student_server.workspace / path).read_text(encoding="utf-8"))
     with diagnostics(page, student_server, "home"):
-        _follow_home_link(page, student_server, "History", "course/01_history.ipynb")
+        _follow_home_link(page, student_server, "History", "course/01_history_lecture.ipynb")
         screenshot(page, "home-to-lecture.png")
         menu = check_student_nbgrader(page, student_server)  # and no instructor tools in the learner's menu
         _follow_home_link(page, student_server, "Assignment 1", path)
@@ -519,7 +519,7 @@ def test_home_page_links_to_a_lecture_and_to_its_assignment(page, student_server
                                     "with your answer, then run the cell again."), shown
         screenshot(page, "home-assignment-unanswered.png")
         print(f"learner's Nbgrader menu: {menu}; from the home page's link, in {path}: {shown}")
-    for opened in ("course/index.ipynb", "course/01_history.ipynb", path):
+    for opened in ("course/index.ipynb", "course/01_history_lecture.ipynb", path):
         shutdown_kernel(page, student_server, opened)
 
 

@@ -30,17 +30,17 @@ def test_progress_follows_the_learners_workspace(tmp_path):
     sync(workspace)
     entries = contents()
     assert set(progress(workspace, entries).values()) == {NOT_STARTED}
-    lecture = workspace / "course" / "01_history.ipynb"
+    lecture = workspace / "course" / "01_history_lecture.ipynb"
     (lecture.parent / ".ipynb_checkpoints").mkdir()
-    (lecture.parent / ".ipynb_checkpoints" / "01_history-checkpoint.ipynb").write_text("{}")
+    (lecture.parent / ".ipynb_checkpoints" / "01_history_lecture-checkpoint.ipynb").write_text("{}")
     exercise = workspace / "exercises" / "01_history" / "01_history.ipynb"
     nb = json.loads(exercise.read_text())
     nb["cells"][0]["source"] = "my notes"
     exercise.write_text(json.dumps(nb))
     status = progress(workspace, entries)
-    assert status["course/01_history.ipynb"] == OPENED
+    assert status["course/01_history_lecture.ipynb"] == OPENED
     assert status["exercises/01_history/01_history.ipynb"] == WORKED_ON
-    assert status["course/02_institutional_design.ipynb"] == NOT_STARTED
+    assert status["course/02_institutional_design_lecture.ipynb"] == NOT_STARTED
 
 
 def test_outside_a_workspace_progress_is_unknown(tmp_path, monkeypatch):
@@ -51,6 +51,6 @@ def test_outside_a_workspace_progress_is_unknown(tmp_path, monkeypatch):
 def test_home_links_lectures_and_assignments_from_the_course_folder():
     entries = contents()
     page = home_html(entries, {e.path: UNKNOWN for e in entries})
-    assert 'href="01_history.ipynb"' in page
+    assert 'href="01_history_lecture.ipynb"' in page
     assert 'href="../exercises/01_history/01_history.ipynb"' in page
     assert '<th scope="col">' in page

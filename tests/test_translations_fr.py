@@ -21,6 +21,9 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 TRANSLATIONS = sorted((ROOT / "translations" / "fr" / "solutions").glob("*/*.yaml"))
+#: English notebook -> its French edition (a French text names the French lecture where the English names its own)
+FRENCH_NOTEBOOKS = {entry["source"]: entry["target"] for entry in
+                    (yaml.safe_load(p.read_text(encoding="utf-8")) for p in (ROOT / "translations" / "fr").rglob("*.yaml"))}
 ENGLISH = sorted(p for p in (ROOT / "solutions").glob("*/*.ipynb") if not p.parent.name.endswith("_fr"))
 # nbgrader's delimiters and placeholders: they must survive translation exactly, as many times as in English
 MARKERS = ("=== BEGIN MARK SCHEME ===", "=== END MARK SCHEME ===", "### BEGIN SOLUTION", "### END SOLUTION",
@@ -62,6 +65,8 @@ def problems(translation: dict, notebook) -> list[str]:
             found.append(f"{cid}: headings number questions or points differently")
         # ids, variable names and values the student types: every code span without spaces survives
         for span in CODE_SPAN.findall(english):
+            if span in FRENCH_NOTEBOOKS and f"`{FRENCH_NOTEBOOKS[span]}`" in french:
+                continue  # the French edition points to the French lecture
             if " " not in span and f"`{span}`" not in french:
                 found.append(f"{cid}: code `{span}` is missing from the French")
     return found

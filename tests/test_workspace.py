@@ -136,8 +136,7 @@ def test_cli_start_without_launch(tmp_path, capsys):
     assert (ws / "solutions").is_dir()
 
 
-@pytest.mark.parametrize("lang", [pytest.param("en", marks=pytest.mark.xfail(strict=True, reason="lectures renamed next")),
-                                  "fr"])
+@pytest.mark.parametrize("lang", ["en", "fr"])
 def test_every_notebook_of_a_workspace_has_its_own_name(tmp_path, lang):
     """Tabs and file lists show only the file name: a lecture, its exercise and its solution must differ (#16)."""
     ws = tmp_path / "ws"
@@ -220,7 +219,7 @@ def test_the_english_workspace_holds_no_french_notebook(tmp_path):
     ws = tmp_path / "course"
     sync(ws, ("course", "exercises", "solutions"), lang="en")
     notebooks = sorted(p.relative_to(ws).as_posix() for p in ws.rglob("*.ipynb"))
-    assert "course/01_history.ipynb" in notebooks
+    assert "course/01_history_lecture.ipynb" in notebooks
     assert not [n for n in notebooks if workspace.edition_of(n) == "fr"]
 
 

@@ -314,7 +314,7 @@ def build_parser() -> argparse.ArgumentParser:
     reset_help = _("put a notebook back as the course ships it (your copy is backed up first)")
     reset = commands.add_parser("reset", help=reset_help, description=reset_help)
     reset.add_argument("notebook", help=_("notebook to restore, relative to the workspace, e.g. {example}").format(
-        example="course/01_history.ipynb"))
+        example="course/01_history_lecture.ipynb"))
     reset.add_argument("--dir", default=DEFAULT_WORKSPACE, type=Path, help=workspace_help)
     reset.set_defaults(func=cmd_reset)
 

@@ -29,7 +29,7 @@ ESTIMATED_TIME = re.compile(r"\*\*(?:Estimated time|Durée estimée)\s*:\*\*\s*(
 class Entry:
     """One notebook of the course as the home page lists it."""
 
-    path: str  # relative to the workspace (or course root), e.g. "course/01_history.ipynb"
+    path: str  # relative to the workspace (or course root), e.g. "course/01_history_lecture.ipynb"
     kind: str  # "lecture" or "assignment"
     number: int
     title: str

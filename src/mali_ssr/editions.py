@@ -3,7 +3,7 @@
 Each English notebook with a French edition has one translation file,
 ``translations/fr/<notebook path>.yaml``::
 
-    source: course/01_history.ipynb        # the English notebook
+    source: course/01_history_lecture.ipynb        # the English notebook
     target: course/fr/01_histoire.ipynb    # the French notebook generated from it
     cells:
       7fb450d6:                            # the id of a markdown cell of the English notebook
@@ -23,8 +23,8 @@ See ``docs/translation.md``. A maintainer tool, run from a clone::
     python -m mali_ssr.editions status [--diff]     # what is stale, missing, orphaned or not rebuilt
     python -m mali_ssr.editions build               # write every French notebook (fails on drift)
     python -m mali_ssr.editions build --allow-stale # keep English text, marked, where the French is out of date
-    python -m mali_ssr.editions template course/01_history.ipynb [--target course/fr/01_histoire.ipynb]
-    python -m mali_ssr.editions accept course/01_history.ipynb [CELL_ID ...]   # "these translations are updated"
+    python -m mali_ssr.editions template course/01_history_lecture.ipynb [--target course/fr/01_histoire.ipynb]
+    python -m mali_ssr.editions accept course/01_history_lecture.ipynb [CELL_ID ...]   # "these translations are updated"
 """
 
 from __future__ import annotations
@@ -335,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
     checked = commands.add_parser("status", help="report stale, missing and orphaned translations")
     checked.add_argument("--diff", action="store_true", help="show how each stale English cell changed")
     skeleton = commands.add_parser("template", help="create or update a notebook's translation file")
-    skeleton.add_argument("notebook", help="the English notebook, e.g. course/01_history.ipynb")
+    skeleton.add_argument("notebook", help="the English notebook, e.g. course/01_history_lecture.ipynb")
     skeleton.add_argument("--target", help="the French notebook to generate (needed for a new file)")
     accepted = commands.add_parser("accept", help="mark stale translations as updated to the current English")
     accepted.add_argument("notebook")

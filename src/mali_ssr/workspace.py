@@ -199,7 +199,7 @@ def reset(workspace: str | Path, notebook: str, root: Path | None = None) -> Pat
     """Put the course's original of ``notebook`` back, after backing up the learner's copy.
 
     Returns the backup's path. ``notebook`` is relative to the workspace, e.g.
-    ``course/01_history.ipynb``.
+    ``course/01_history_lecture.ipynb``.
     """
     workspace = Path(workspace).expanduser().resolve()
     known = originals(SECTIONS, root)
