@@ -161,7 +161,7 @@ def test_a_kept_figure_is_emptied_of_the_previous_chart(data):
     """The legend of the initiatives chart once listed the bars of every earlier move (they stayed in the axes)."""
     widgets.initiatives_view((1960, 2020), 3, data)
     ax = widgets.initiatives_view((1952, 1998), 10, data).figure.axes[0]
-    assert len(ax.get_legend().get_texts()) == 2 and len(ax.containers) == 2
+    assert len(ax.get_legend().get_texts()) == 2 and len(ax.collections) == 2
 
 
 def test_the_views_are_pure_and_load_no_widget_library():

@@ -139,6 +139,7 @@ def timeline_view(categories: Iterable[str], drivers: Iterable[str], period: Seq
         return View(message=_no_events())
     fig, ax = _figure(10, 4.5, left=0.21, right=0.8, bottom=0.11, key=("timeline", title))
     plots.timeline_chart(events, ax=ax, title=title, drivers=drivers)
+    fig.canvas.keep_surroundings(ax, late=ax.texts)  # the key events' labels may reach out of the axes
     rows = "".join(_event_row(e, data) for e in events)
     table = f'<div style="max-height:300px;overflow-y:auto"><table>{rows}</table></div>'
     message = ngettext("{n} event shown, {start} to {end}.", "{n} events shown, {start} to {end}.",
@@ -176,6 +177,7 @@ def initiatives_view(period: Sequence[int], bin_years: int, data: CourseData | N
         return View(message=_no_events())
     fig, ax = _figure(10, 4, left=0.07, bottom=0.2, key="initiatives")
     plots.initiatives_chart(events, period[0], period[1], bin_years, ax=ax)
+    fig.canvas.keep_surroundings(ax)
     return View(message=plots.initiatives_description(events, period[0], period[1], bin_years),
                 figure=fig, items=events)
 
