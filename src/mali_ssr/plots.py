@@ -585,11 +585,6 @@ def map_chart(geography, located: Sequence[tuple[Event, object]], ax=None, title
             cx, cy = sum(xs) / len(xs), sum(ys) / len(ys)
             ax.text(cx, cy, country.name.upper(), ha="center", va="center", fontsize=8 if country.role == "mali" else 7,
                     color="#444444", zorder=2, fontstyle="italic")
-    by_place: dict[str, list[Event]] = {}
-    places = {}
-    for event, place in located:
-        by_place.setdefault(place.id, []).append(event)
-        places[place.id] = place
     if label_places:
         for place in geography.places.values():
             ax.plot(place.longitude, place.latitude, marker=".", color="black", markersize=4, zorder=3)
@@ -597,6 +592,23 @@ def map_chart(geography, located: Sequence[tuple[Event, object]], ax=None, title
             ax.annotate(place.name, (place.longitude, place.latitude), xytext=(-7 if left else 7, -9),
                         textcoords="offset points", ha="right" if left else "left", fontsize=7.5, zorder=5,
                         bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.7})
+    ax.set_xlabel(_("Longitude (degrees east)"))
+    ax.set_ylabel(_("Latitude (degrees north)"))
+    ax.set_title(title or _("Where the located events took place"))
+    map_markers(ax, located)
+    return ax
+
+
+def map_markers(ax, located: Sequence[tuple[Event, object]]) -> list:
+    """The events' markers (one layer per category, side by side per place), their legend and the description.
+
+    Returns the marker layers: a widget takes them off and calls this again for another selection.
+    """
+    by_place: dict[str, list[Event]] = {}
+    places = {}
+    for event, place in located:
+        by_place.setdefault(place.id, []).append(event)
+        places[place.id] = place
     points: dict[str, tuple[list[float], list[float]]] = {}
     for place_id, events in by_place.items():
         place = places[place_id]
@@ -604,18 +616,18 @@ def map_chart(geography, located: Sequence[tuple[Event, object]], ax=None, title
             xs, ys = points.setdefault(event.category, ([], []))
             xs.append(place.longitude + dx)
             ys.append(place.latitude + dy)
+    layers = []
     for category in CATEGORIES:
         if category in points:
             xs, ys = points[category]
-            ax.scatter(xs, ys, marker=CATEGORY_MARKERS[category], s=46, facecolors="white", edgecolors="black",
-                       linewidths=1.1, label=CATEGORY_LABELS[category], zorder=4)
-    ax.set_xlabel(_("Longitude (degrees east)"))
-    ax.set_ylabel(_("Latitude (degrees north)"))
-    ax.set_title(title or _("Where the located events took place"))
+            layers.append(ax.scatter(xs, ys, marker=CATEGORY_MARKERS[category], s=46, facecolors="white",
+                                     edgecolors="black", linewidths=1.1, label=CATEGORY_LABELS[category], zorder=4))
     if points:
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, title=_("Category"))
+    elif ax.get_legend() is not None:
+        ax.get_legend().remove()
     describe(ax, map_description(located))
-    return ax
+    return layers
 
 
 def map_description(located: Sequence[tuple[Event, object]]) -> str:

@@ -126,16 +126,19 @@ class WidgetCanvas(FigureCanvasAgg):
         self._pictures: OrderedDict = OrderedDict()
         self._kept_axes = None
         self._late: list = []
+        self._inside = None
         self._bands: OrderedDict = OrderedDict()
 
-    def keep_surroundings(self, ax, late=()) -> None:
+    def keep_surroundings(self, ax, late=(), inside=None) -> None:
         """Reuse the pixels around ``ax`` (title, tick labels, axis labels, a legend outside) when they show
         what they showed before, and draw only the inside of the axes afresh.
 
         ``late`` are the artists that may reach out of the axes (labels on the data): they are drawn
-        after the bands are put back, so that no band keeps a trace of them.
+        after the bands are put back, so that no band keeps a trace of them. With ``inside`` (a key
+        for what the axes hold besides ``late``, which must stay inside them), the inside is reused
+        too and only ``late`` is drawn: a base map under markers.
         """
-        self._kept_axes, self._late = ax, list(late)
+        self._kept_axes, self._late, self._inside = ax, list(late), inside
 
     def shows(self, state) -> None:
         """Say which control values the figure now shows (None: unknown, nothing reused)."""
@@ -146,9 +149,15 @@ class WidgetCanvas(FigureCanvasAgg):
         if ax is None or ax.figure is not self.figure:
             return super().draw()
         width, height = self.get_width_height(physical=True)
+        ax.apply_aspect()  # the axes' final place (an equal-aspect map moves them) before the bands are cut
         bands = _bands(ax, width, height)
         keys = _band_keys(ax)
-        cached = {side: self._bands.get((side, keys[side], width, height, self.figure.dpi)) for side in bands}
+        if self._inside is not None:
+            keys["inside"] = (self._inside, keys["below"])
+        else:
+            del bands["inside"]
+        cached = {side: self._bands.get((side, keys[side], tuple(box.extents), self.figure.dpi))
+                  for side, box in bands.items()}
         reused = {side for side, region in cached.items() if region is not None}
         hidden = [group for group, sides in REACH.items() if sides <= reused]
         late = [a for a in self._late if a.get_visible()]
@@ -158,14 +167,16 @@ class WidgetCanvas(FigureCanvasAgg):
             for title in (ax.title, ax._left_title, ax._right_title):
                 title.set_y(1.0)
             ax._autotitlepos = False
-        _hide(ax, hidden, late, True)
+        inside = [a for a in (*ax.patches, *ax.lines, *ax.texts, *ax.collections, *ax.images)
+                  if "inside" in hidden and a.get_visible() and a not in late]
+        _hide(ax, hidden, late + inside, True)
         try:
             with _text_layouts_kept():
                 super().draw()
         finally:
-            _hide(ax, hidden, late, False)
+            _hide(ax, hidden, late + inside, False)
         for side, box in bands.items():
-            key = (side, keys[side], width, height, self.figure.dpi)
+            key = (side, keys[side], tuple(box.extents), self.figure.dpi)
             if cached[side] is None:
                 self._bands[key] = self.copy_from_bbox(box)
                 if len(self._bands) > self.SURROUNDINGS_KEPT:
@@ -294,7 +305,8 @@ def _bands(ax, width: int, height: int) -> dict:
     left, right = max(math.floor(x0) - BAND_GAP, 0), min(math.ceil(x1) + BAND_GAP, width)
     bottom, top = max(math.floor(y0) - BAND_GAP, 0), min(math.ceil(y1) + BAND_GAP, height)
     return {"below": Bbox.from_extents(0, 0, width, bottom), "above": Bbox.from_extents(0, top, width, height),
-            "left": Bbox.from_extents(0, bottom, left, top), "right": Bbox.from_extents(right, bottom, width, top)}
+            "left": Bbox.from_extents(0, bottom, left, top), "right": Bbox.from_extents(right, bottom, width, top),
+            "inside": Bbox.from_extents(left, bottom, right, top)}
 
 
 def _axis_key(axis) -> tuple:
@@ -325,7 +337,8 @@ def _band_keys(ax) -> dict:
 
 #: the bands each group of labels can reach; a group is left undrawn only when all of them are reused,
 #: so that a band is always kept from a drawing where every label that reaches it was drawn
-REACH = {"x": {"below"}, "y": {"left", "above", "below"}, "titles": {"above"}, "legend": {"right"}}
+REACH = {"x": {"below"}, "y": {"left", "above", "below"}, "titles": {"above"}, "legend": {"right"},
+         "inside": {"inside"}}
 
 
 def _hide(ax, groups, late, hide: bool) -> None:
