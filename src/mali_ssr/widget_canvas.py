@@ -114,7 +114,9 @@ class WidgetCanvas(FigureCanvasAgg):
     """An Agg canvas drawing with :class:`GlyphCachingRenderer` (stock Agg where matplotlib differs).
 
     It also keeps the last PNG pictures it wrote, each under the control values it showed
-    (:meth:`shows`): a widget set back to values it showed before costs no drawing at all.
+    (:meth:`shows`): a widget set back to values it showed before costs no drawing at all. And it
+    keeps the pixels around the axes (:meth:`keep_surroundings`) under what they show: a move
+    that changes the bars but not the tick labels, title or legend draws only the bars.
     """
 
     PICTURES_KEPT = 64
@@ -397,6 +399,7 @@ def widget_figure(key, width: float, height: float, left: float = 0.12, right: f
         kept = _figures[key] = _new_figure(width, height, left, right, bottom, top)
     fig, ax = kept
     fig.canvas.shows(None)
+    fig.canvas.keep_surroundings(None)  # the view says again what may be reused
     _empty(ax)
     return fig, ax
 
@@ -446,4 +449,5 @@ def kept_chart(key, source, draw, width: float, height: float, left: float = 0.1
         draw(ax)
         kept = _charts[key] = (source, fig, ax)
     kept[1].canvas.shows(None)
+    kept[1].canvas.keep_surroundings(None)  # the view says again what may be reused
     return kept[1], kept[2]
