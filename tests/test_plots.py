@@ -88,8 +88,9 @@ def test_timeline_description_mentions_count_and_years(data):
 def test_initiatives_chart_bars_match_counts_with_integer_ticks(data, ax):
     labels, national, international = plots.initiative_counts(data.timeline, 1990, 2024, 5)
     plots.initiatives_chart(data.timeline, 1990, 2024, 5, ax=ax)
-    heights = [p.get_height() for p in ax.patches]
-    assert heights == national + international
+    heights = [plots.bar_heights(series) for series in ax.collections]
+    assert heights == [national, international]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [s.get_label() for s in ax.collections]
     assert len(labels) == 7
     assert all(float(t).is_integer() for t in ax.get_yticks())
 

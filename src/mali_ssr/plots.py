@@ -278,20 +278,53 @@ def initiative_counts(events: Iterable[Event], start: int, end: int, bin_years: 
     return labels, national, international
 
 
+#: labels under the initiatives bars: more would overlap (one bar a year over decades)
+MAX_BAR_LABELS = 20
+
+
+def _bar_series(ax, xs: Sequence[float], heights: Sequence[float], width: float, label: str, **style):
+    """One series of vertical bars from 0 as a single collection, with a patch for the legend.
+
+    ``ax.bar`` makes, bounds and draws one patch per bar; with a bar a year over decades that was
+    most of a widget's update. The collection draws the same rectangles in one go.
+    """
+    from matplotlib.collections import PolyCollection
+    from matplotlib.patches import Patch
+
+    verts = [[(x - width / 2, 0), (x - width / 2, h), (x + width / 2, h), (x + width / 2, 0)]
+             for x, h in zip(xs, heights, strict=True)]
+    bars = PolyCollection(verts, closed=True, label=label, **style)
+    bars.sticky_edges.y.append(0)  # as ax.bar: no margin below the bars' base
+    ax.add_collection(bars, autolim=False)
+    if verts:
+        ax.update_datalim([(xs[0] - width / 2, 0), (xs[-1] + width / 2, max(heights))])
+    ax.autoscale_view()
+    return bars, Patch(label=label, **style)
+
+
+def bar_heights(bars) -> list[float]:
+    """The heights of the bars of a series drawn by :func:`_bar_series` (for tests and checks)."""
+    return [float(path.vertices[:, 1].max()) for path in bars.get_paths()]
+
+
 def initiatives_chart(events: Sequence[Event], start: int, end: int, bin_years: int = 5, ax=None):
     """Side-by-side bars: events driven from inside Mali versus from outside, per period."""
     ax = _axes(ax, (10, 4))
     labels, national, international = initiative_counts(events, start, end, bin_years)
     xs = range(len(labels))
-    ax.bar([x - 0.2 for x in xs], national, width=0.4, color=COLOURS["malian-state"], edgecolor="white",
-           label=_("National (state, military, civil society)"))
-    ax.bar([x + 0.2 for x in xs], international, width=0.4, color=COLOURS["international"], hatch="//",
-           edgecolor="white", label=_("International (incl. colonial power)"))
-    ax.set_xticks(list(xs), labels, rotation=45, ha="right")
+    _national, national_key = _bar_series(ax, [x - 0.2 for x in xs], national, 0.4,
+                                          _("National (state, military, civil society)"),
+                                          facecolor=COLOURS["malian-state"], edgecolor="white")
+    _international, international_key = _bar_series(ax, [x + 0.2 for x in xs], international, 0.4,
+                                                    _("International (incl. colonial power)"),
+                                                    facecolor=COLOURS["international"], hatch="//", edgecolor="white")
+    step = -(-len(labels) // MAX_BAR_LABELS)  # every bar keeps a tick; at most MAX_BAR_LABELS are labelled
+    ax.set_xticks(list(xs)[::step], labels[::step], rotation=45, ha="right")
+    ax.set_xticks([x for x in xs if x % step], minor=True)
     _integer_ticks(ax.yaxis)
     ax.set_ylabel(_("Number of events"))
     ax.set_title(_("Who drove security-governance initiatives?"))
-    ax.legend(frameon=False)
+    ax.legend(handles=[national_key, international_key], frameon=False)
     ax.grid(axis="y", alpha=0.3)
     describe(ax, initiatives_description(events, start, end, bin_years))
     return ax
@@ -552,11 +585,6 @@ def map_chart(geography, located: Sequence[tuple[Event, object]], ax=None, title
             cx, cy = sum(xs) / len(xs), sum(ys) / len(ys)
             ax.text(cx, cy, country.name.upper(), ha="center", va="center", fontsize=8 if country.role == "mali" else 7,
                     color="#444444", zorder=2, fontstyle="italic")
-    by_place: dict[str, list[Event]] = {}
-    places = {}
-    for event, place in located:
-        by_place.setdefault(place.id, []).append(event)
-        places[place.id] = place
     if label_places:
         for place in geography.places.values():
             ax.plot(place.longitude, place.latitude, marker=".", color="black", markersize=4, zorder=3)
@@ -564,6 +592,23 @@ def map_chart(geography, located: Sequence[tuple[Event, object]], ax=None, title
             ax.annotate(place.name, (place.longitude, place.latitude), xytext=(-7 if left else 7, -9),
                         textcoords="offset points", ha="right" if left else "left", fontsize=7.5, zorder=5,
                         bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.7})
+    ax.set_xlabel(_("Longitude (degrees east)"))
+    ax.set_ylabel(_("Latitude (degrees north)"))
+    ax.set_title(title or _("Where the located events took place"))
+    map_markers(ax, located)
+    return ax
+
+
+def map_markers(ax, located: Sequence[tuple[Event, object]]) -> list:
+    """The events' markers (one layer per category, side by side per place), their legend and the description.
+
+    Returns the marker layers: a widget takes them off and calls this again for another selection.
+    """
+    by_place: dict[str, list[Event]] = {}
+    places = {}
+    for event, place in located:
+        by_place.setdefault(place.id, []).append(event)
+        places[place.id] = place
     points: dict[str, tuple[list[float], list[float]]] = {}
     for place_id, events in by_place.items():
         place = places[place_id]
@@ -571,18 +616,18 @@ def map_chart(geography, located: Sequence[tuple[Event, object]], ax=None, title
             xs, ys = points.setdefault(event.category, ([], []))
             xs.append(place.longitude + dx)
             ys.append(place.latitude + dy)
+    layers = []
     for category in CATEGORIES:
         if category in points:
             xs, ys = points[category]
-            ax.scatter(xs, ys, marker=CATEGORY_MARKERS[category], s=46, facecolors="white", edgecolors="black",
-                       linewidths=1.1, label=CATEGORY_LABELS[category], zorder=4)
-    ax.set_xlabel(_("Longitude (degrees east)"))
-    ax.set_ylabel(_("Latitude (degrees north)"))
-    ax.set_title(title or _("Where the located events took place"))
+            layers.append(ax.scatter(xs, ys, marker=CATEGORY_MARKERS[category], s=46, facecolors="white",
+                                     edgecolors="black", linewidths=1.1, label=CATEGORY_LABELS[category], zorder=4))
     if points:
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, title=_("Category"))
+    elif ax.get_legend() is not None:
+        ax.get_legend().remove()
     describe(ax, map_description(located))
-    return ax
+    return layers
 
 
 def map_description(located: Sequence[tuple[Event, object]]) -> str:

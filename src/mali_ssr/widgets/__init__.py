@@ -10,6 +10,8 @@ controls and wires them to the view function with ``interactive_output``."""
 from .builders import (
     QUIZ_CLASS,
     QUIZ_STYLE,
+    SLIDER_CLASS,
+    SLIDER_STYLE,
     accountability_timeline,
     council_model,
     glossary_browser,
@@ -68,6 +70,8 @@ __all__ = [
     "source_disagreements",
     "QUIZ_CLASS",
     "QUIZ_STYLE",
+    "SLIDER_CLASS",
+    "SLIDER_STYLE",
     "check_answer",
     "self_check",
     "self_checks",

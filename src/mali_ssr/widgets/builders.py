@@ -129,23 +129,41 @@ def institution_map(data: CourseData | None = None, selected: str = "cnrss"):
     return w.VBox([pick, out])
 
 
+SLIDER_CLASS = "mali-ssr-slider"
+
+
+#: ipywidgets shows a slider's description on one fixed-height line and cuts it with an ellipsis;
+#: this lets a long description wrap (its label keeps labelling the slider for screen readers).
+SLIDER_STYLE = (f"<style>.{SLIDER_CLASS} {{height: auto !important; min-height: var(--jp-widgets-inline-height);}} "
+                f".{SLIDER_CLASS} .widget-label {{white-space: normal !important; overflow: visible !important; "
+                f"text-overflow: clip !important; height: auto !important; line-height: 1.3 !important; "
+                f"align-self: center;}}</style>")
+
+
+def _slider(kind, label: str, **options):
+    """A slider whose long description wraps instead of being cut (see :data:`SLIDER_STYLE`)."""
+    import ipywidgets as w
+
+    slider = kind(description=label, tooltip=label, style={"description_width": "16em"},
+                  layout=w.Layout(width="60%", min_width="30em"), **options)
+    slider.add_class(SLIDER_CLASS)
+    return slider
+
+
 def council_model():
     """Sliders for a council's seats, the movements' nomination delays and the expertise assumptions."""
     import ipywidgets as w
 
-    wide = {"style": {"description_width": "16em"}, "layout": w.Layout(width="60%")}
-
     def seats(label, value):
-        return w.IntSlider(value=value, min=0, max=60, description=label, **wide)
+        return _slider(w.IntSlider, label, value=value, min=0, max=60)
 
     controls = {
         **{g: seats(_(models.COUNCIL_GROUP_LABELS[g]), v) for g, v in STARTING_SEATS.items()},
-        "cma_delay": w.IntSlider(value=0, min=0, max=36, description=_("CMA nomination delay (months)"), **wide),
-        "platform_delay": w.IntSlider(value=0, min=0, max=36, description=_("Platform nomination delay (months)"),
-                                      **wide),
+        "cma_delay": _slider(w.IntSlider, _("CMA nomination delay (months)"), value=0, min=0, max=36),
+        "platform_delay": _slider(w.IntSlider, _("Platform nomination delay (months)"), value=0, min=0, max=36),
     }
-    shares = {g: w.FloatSlider(value=models.DEFAULT_EXPERTISE[g], min=0, max=1, step=0.1,
-                               description=_(models.COUNCIL_GROUP_LABELS[g]), **wide) for g in models.COUNCIL_GROUPS}
+    shares = {g: _slider(w.FloatSlider, _(models.COUNCIL_GROUP_LABELS[g]), value=models.DEFAULT_EXPERTISE[g],
+                         min=0, max=1, step=0.1) for g in models.COUNCIL_GROUPS}
 
     def show(**values):
         expertise = {g: values.pop(f"share_{g}") for g in models.COUNCIL_GROUPS}
@@ -154,7 +172,7 @@ def council_model():
     out = w.interactive_output(show, {**controls, **{f"share_{g}": s for g, s in shares.items()}})
     assumptions = w.Accordion(children=[w.VBox(list(shares.values()))])
     assumptions.set_title(0, _("Assumed share of technical experts in each group (change them)"))
-    note = w.HTML("<p>{}</p>".format(_(
+    note = w.HTML(SLIDER_STYLE + "<p>{}</p>".format(_(
         "<b>{label}.</b> The starting values are not the real CNRSS: only the 10 + 10 movement seats come from "
         "a source; the rest are placeholders.").format(label=html.escape(_(MODEL_LABEL)))))
     return w.VBox([note, *controls.values(), assumptions, out])
@@ -165,8 +183,7 @@ def peace_justice_model():
     import ipywidgets as w
 
     def lever(label, value):
-        return w.FloatSlider(value=value, min=0, max=1, step=0.1, description=label,
-                             style={"description_width": "16em"}, layout=w.Layout(width="60%"))
+        return _slider(w.FloatSlider, label, value=value, min=0, max=1, step=0.1)
 
     controls = {
         "amnesty": lever(_("Breadth of amnesty"), 0.5),
@@ -175,7 +192,7 @@ def peace_justice_model():
         "council_unity": lever(_("Security Council unity"), 0.5),
     }
     out = w.interactive_output(lambda **kw: _show(peace_justice_view(**kw)), controls)
-    note = w.HTML("<p>{}</p>".format(_(
+    note = w.HTML(SLIDER_STYLE + "<p>{}</p>".format(_(
         "<b>{label}.</b> The weights are invented to make an argument explorable; open the assumptions under the "
         "chart to read and criticise every rule.").format(label=html.escape(_(MODEL_LABEL)))))
     return w.VBox([note, *controls.values(), out])

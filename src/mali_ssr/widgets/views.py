@@ -139,15 +139,32 @@ def timeline_view(categories: Iterable[str], drivers: Iterable[str], period: Seq
         return View(message=_no_events())
     fig, ax = _figure(10, 4.5, left=0.21, right=0.8, bottom=0.11, key=("timeline", title))
     plots.timeline_chart(events, ax=ax, title=title, drivers=drivers)
-    rows = "".join(_event_row(e, data) for e in events)
-    table = f'<div style="max-height:300px;overflow-y:auto"><table>{rows}</table></div>'
+    fig.canvas.keep_surroundings(ax, late=ax.texts)  # the key events' labels may reach out of the axes
+    table = event_list(_event_item(e, data) for e in events)
     message = ngettext("{n} event shown, {start} to {end}.", "{n} events shown, {start} to {end}.",
                        len(events)).format(n=len(events), start=period[0], end=period[1])
     return View(message=message, html=table, figure=fig, items=events)
 
 
-def _event_row(event: Event, data: CourseData) -> str:
-    """One table row: date, title, description, sources, and any note or disputed versions."""
+#: JupyterLab right-aligns table cells in outputs; an event list is a left-aligned list instead
+EVENT_LIST_STYLE = "text-align:left;margin:0;padding-left:1.4em;line-height:1.45"
+EVENT_ITEM_STYLE = "text-align:left;margin-bottom:0.5em"
+
+
+def event_list(items: Iterable[str], max_height: str = "32em") -> str:
+    """Events as a left-aligned HTML list (one ``<li>`` each) in a box that scrolls when long."""
+    body = "".join(f'<li style="{EVENT_ITEM_STYLE}">{item}</li>' for item in items)
+    return (f'<div style="max-height:{max_height};overflow-y:auto;text-align:left">'
+            f'<ul class="mali-ssr-events" style="{EVENT_LIST_STYLE}">{body}</ul></div>')
+
+
+def event_heading(date: str, title: str) -> str:
+    """The start of an event's item: its date and title in bold, escaped."""
+    return (f'<b style="white-space:nowrap">{html.escape(date)}</b> — <b>{html.escape(title)}</b>')
+
+
+def _event_item(event: Event, data: CourseData) -> str:
+    """One list item's content: date, title, description, sources, and any note or disputed versions."""
     flag = {"disputed": " <i>({})</i>".format(_("disputed")),
             "unverified": " <i>({})</i>".format(_("unverified"))}.get(event.certainty, "")
     extra = ""
@@ -157,9 +174,8 @@ def _event_row(event: Event, data: CourseData) -> str:
         when = f"{html.escape(v.date.label())}: " if v.date else ""
         version = _("Version: {claim}").format(claim=f"{when}{html.escape(v.claim)}")
         extra += f"<br><small>{version} [{html.escape(data.cite(*v.sources))}]</small>"
-    return (f"<tr><td>{html.escape(event.date.label())}</td><td><b>{html.escape(event.title)}</b>{flag}: "
-            f"{html.escape(event.description)} <small>[{html.escape(data.cite(*event.sources))}]</small>"
-            f"{extra}</td></tr>")
+    return (f"{event_heading(event.date.label(), event.title)}{flag}: {html.escape(event.description)} "
+            f"<small>[{html.escape(data.cite(*event.sources))}]</small>{extra}")
 
 
 def initiatives_view(period: Sequence[int], bin_years: int, data: CourseData | None = None) -> View:
@@ -176,6 +192,7 @@ def initiatives_view(period: Sequence[int], bin_years: int, data: CourseData | N
         return View(message=_no_events())
     fig, ax = _figure(10, 4, left=0.07, bottom=0.2, key="initiatives")
     plots.initiatives_chart(events, period[0], period[1], bin_years, ax=ax)
+    fig.canvas.keep_surroundings(ax)
     return View(message=plots.initiatives_description(events, period[0], period[1], bin_years),
                 figure=fig, items=events)
 
@@ -218,6 +235,7 @@ def institution_view(institution_id: str, data: CourseData | None = None) -> Vie
         ("institutions", id(data)), data, lambda ax: plots.institutions_chart(list(data.institutions.values()), ax=ax),
         9, 0.45 * len(data.institutions) + 1.5, left=0.21, right=0.66, bottom=0.1, top=0.88)
     plots.highlight_institution(ax, inst.id)
+    fig.canvas.keep_surroundings(ax)  # only the outlines change: the labels and the legend are reused
     fig.canvas.shows(inst.id)
     return View(html=card, figure=fig, items=[inst])
 
@@ -247,6 +265,7 @@ def council_view(government: int, security_forces: int, cma: int, platform: int,
     fig, ax = widget_canvas.kept_chart("council", None, lambda ax: plots.council_chart(result, ax=ax),
                                        7, 3, left=0.3, bottom=0.2, top=0.88)
     plots.update_council_chart(ax, result)
+    fig.canvas.keep_surroundings(ax, late=ax.texts)  # the numbers beside the bars may reach out of the axes
     fig.canvas.shows((tuple(seats.values()), cma_delay, platform_delay, tuple(sorted((expertise or {}).items()))))
     slowest = _(models.COUNCIL_GROUP_LABELS[result.slowest_group]) if result.slowest_group else _("nobody")
     delay = ngettext("{months:g} month", "{months:g} months", math.ceil(result.start_delay_months)).format(
@@ -269,6 +288,7 @@ def peace_justice_view(amnesty: float, prosecution: float, sanctions: float, cou
     fig, ax = widget_canvas.kept_chart("peace-justice", None, lambda ax: plots.peace_justice_chart(result, ax=ax),
                                        7, 2.8, left=0.22, bottom=0.18, top=0.88)
     plots.update_peace_justice_chart(ax, result)
+    fig.canvas.keep_surroundings(ax, late=ax.texts)  # the numbers beside the bars may reach out of the axes
     fig.canvas.shows((amnesty, prosecution, sanctions, council_unity))
     return View(message=plots.peace_justice_description(result), html=_model_banner(result.assumptions),
                 figure=fig, items=[result])
@@ -294,11 +314,12 @@ def disagreement_view(key: str, data: CourseData | None = None) -> View:
     if record is None or not record.variants:
         return View(message=_unknown_choice(key))
     name = getattr(record, "title", None) or f"{record.acronym}: {record.name_en}"
+    cell = 'style="text-align:left;vertical-align:top;padding-right:1em"'  # JupyterLab right-aligns cells
     rows = "".join(
-        f"<tr><td>{html.escape(v.date.label()) if v.date else ''}</td><td>{html.escape(v.claim)}</td>"
-        f"<td><small>{html.escape(data.cite(*v.sources))}</small></td></tr>" for v in record.variants
+        f"<tr><td {cell}>{html.escape(v.date.label()) if v.date else ''}</td><td {cell}>{html.escape(v.claim)}</td>"
+        f"<td {cell}><small>{html.escape(data.cite(*v.sources))}</small></td></tr>" for v in record.variants
     )
-    header = "".join(f"<th>{html.escape(h)}</th>" for h in (_("Date"), _("Version"), _("Source")))
+    header = "".join(f"<th {cell}>{html.escape(h)}</th>" for h in (_("Date"), _("Version"), _("Source")))
     body = f"<h4>{html.escape(name)}</h4><table><tr>{header}</tr>{rows}</table>"
     if record.note:
         body += f"<p><small>{html.escape(record.note)}</small></p>"
