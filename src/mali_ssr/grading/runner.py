@@ -17,6 +17,7 @@ listed by student at the end with the reason taken from that student's log.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import shutil
 import signal
@@ -361,23 +362,61 @@ def _progress_bar(total: int, stream: TextIO | None, assignment: str):
 def _warm_up() -> None:
     """Import and build, once in the parent, what every child would otherwise build again.
 
-    The children are forked, so they inherit all of this: nbgrader's apps, the
-    notebook schema validator (building its format checkers costs over a
-    second), nbconvert's exporter, the kernel client machinery and the staged
-    copy of the package that every sandbox mounts.
+    The children are forked, so they inherit all of this (each cost was measured per student):
+    nbgrader's apps, the notebook schema validator (building its format checkers costs over a
+    second), nbconvert's exporter, the kernel client machinery, IPython (jupyter_client imports it
+    to find the kernel specs: 0.6 s per child), the kernel spec itself, the course data that the
+    re-check's trusted set-up cells load (0.2 s), nbgrader's cell-metadata validator (0.6 s) and
+    the staged copy of the package that every sandbox mounts.
     """
+    import IPython  # noqa: F401
     import nbformat
     import nbgrader.apps  # noqa: F401
     import nbgrader.preprocessors  # noqa: F401
+    from jupyter_client.kernelspec import KernelSpecManager
     from nbconvert.exporters import NotebookExporter
 
+    from ..data import load
     from ..sandbox import kernel  # noqa: F401
     from ..sandbox.mounts import staged_package
     from . import recheck  # noqa: F401
 
     nbformat.validate(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")]))
     NotebookExporter()
+    KernelSpecManager().get_kernel_spec("python3")
+    load()
+    _validate_metadata_with_one_validator()
     staged_package()
+
+
+def _validate_metadata_with_one_validator() -> None:
+    """nbgrader checks every cell's metadata with ``jsonschema.validate``, which re-checks the schema itself and
+    builds a new validator on every call (0.3 s per notebook). Same schema, same verdict, same error: build it once.
+    """
+    import jsonschema
+    from jsonschema.exceptions import best_match
+    from nbgrader.nbgraderformat import common
+
+    validators: dict[str, object] = {}
+
+    class OneValidatorPerSchema:
+        def __getattr__(self, name):
+            return getattr(jsonschema, name)
+
+        @staticmethod
+        def validate(instance, schema, *args, **kwargs):
+            if args or kwargs:
+                return jsonschema.validate(instance, schema, *args, **kwargs)
+            key = json.dumps(schema, sort_keys=True)
+            if key not in validators:
+                cls = jsonschema.validators.validator_for(schema)
+                cls.check_schema(schema)
+                validators[key] = cls(schema)
+            error = best_match(validators[key].iter_errors(instance))
+            if error is not None:
+                raise error
+
+    common.jsonschema = OneValidatorPerSchema()
 
 
 def _kill_group(pid: int) -> None:

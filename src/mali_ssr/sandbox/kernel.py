@@ -275,6 +275,8 @@ class SandboxedExecute(_execute_base()):
 
     def __init__(self, *args, **kwargs):
         kwargs["kernel_manager_class"] = SandboxKernelManager  # nbgrader's own Execute would force its default
+        # The kernel is thrown away with its sandbox: no graceful shutdown (nbclient's polls it for 0.3 s a notebook)
+        kwargs.setdefault("shutdown_kernel", "immediate")
         super().__init__(*args, **kwargs)
 
     def preprocess(self, nb, resources=None, km=None):
