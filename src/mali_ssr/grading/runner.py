@@ -16,6 +16,7 @@ listed by student at the end with the reason taken from that student's log.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -31,6 +32,7 @@ from typing import TextIO
 
 from ..i18n import _
 from ..sandbox.policy import Policy, detect, refusal
+from ..sandbox.warm import warm_kernels
 from . import gradebook
 from .course import Course, CourseError
 from .recheck import FLAGS_DIR
@@ -334,7 +336,9 @@ def _grade_locked(course, assignment, all_students, jobs, timeout, force, progre
     bar = _progress_bar(len(todo), progress, assignment)
     started = time.perf_counter()
     try:
-        Runner(course, assignment, jobs, timeout, force, sandbox, policy, result, bar, on_result, redo).run(todo)
+        # kernels forked from one warm template, each into its student's own sandbox (mali_ssr.sandbox.template)
+        with warm_kernels(course.state_dir / "warm-template.log") if sandbox and todo else contextlib.nullcontext():
+            Runner(course, assignment, jobs, timeout, force, sandbox, policy, result, bar, on_result, redo).run(todo)
     finally:
         if bar is not None:
             bar.close()
