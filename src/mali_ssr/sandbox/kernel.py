@@ -160,10 +160,10 @@ class SandboxKernelManager(AsyncKernelManager):
         import asyncio
 
         holder = await _first_child(inner)
-        for _step in range(1000):  # until the launcher has replaced bubblewrap's fork (it reads its command line)
+        for _step in range(5000):  # until the launcher has replaced bubblewrap's fork (the template reads its argv)
             try:
                 with open(f"/proc/{holder}/cmdline", "rb") as f:
-                    if b"mali_ssr.sandbox.launcher" in f.read():
+                    if f.read().split(b"\0")[1:4] == [b"-I", b"-m", b"mali_ssr.sandbox.launcher"]:
                         break
             except OSError:
                 break

@@ -39,6 +39,7 @@ from mali_ssr.i18n import _
 
 # user first (it grants the right to enter the others), mnt last (after it, /proc is the sandbox's)
 NAMESPACES = ("user", "cgroup", "ipc", "uts", "net", "pid", "mnt")
+LAUNCHER = "mali_ssr.sandbox.launcher"
 PR_SET_NO_NEW_PRIVS = 38
 PR_SET_CHILD_SUBREAPER = 36
 # what ipykernel imports until it answers (measured), and what the assignments' set-up cells import
@@ -92,7 +93,7 @@ def _holder(sandbox_pid, holder_pid):
         env = dict(item.decode().split("=", 1) for item in f.read().split(b"\0") if b"=" in item)
     with open(f"/proc/{holder_pid}/stat", "rb") as f:
         raw = f.read()
-    if int(raw[raw.rindex(b")") + 2:].split()[1]) != sandbox_pid or "--hold" not in argv:
+    if int(raw[raw.rindex(b")") + 2:].split()[1]) != sandbox_pid or argv[1:5] != ["-I", "-m", LAUNCHER, "--hold"]:
         raise RuntimeError(_("process {pid} is not the waiting launcher of that sandbox").format(pid=holder_pid))
     kernel = argv[argv.index("--") + 1:]
     if kernel[1:3] != ["-m", "ipykernel_launcher"]:
