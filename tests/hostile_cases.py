@@ -529,6 +529,125 @@ _report(where=where, written_mb=written >> 20, errors=errors)
 '''
 
 
+# ------------------------------------------------------------------ persistence: reaching the NEXT student's kernel
+# Each attack plants code where a later kernel would pick it up (IPython's startup folder, Python's site folders, a
+# module cache, matplotlib's configuration, shared memory). The student graded after them all (PROBE_STUDENT, last in
+# order) reports what it finds; the assertion is that it finds none of it and is graded exactly like honest work.
+PLANT = "import builtins, os\nbuiltins.PERSISTED = {name!r}\nos.environ['MALI_SSR_PERSISTED'] = {name!r}\n"
+PERSIST_PRELUDE = REPORT + r"""
+import os as _os, sys as _sys, site as _site
+def _plant(paths, text):
+    tried = {}
+    for path in paths:
+        try:
+            _os.makedirs(_os.path.dirname(path), exist_ok=True)
+            with open(path, "w") as f:
+                f.write(text)
+            tried[path] = "WRITTEN"
+        except Exception as exc:
+            tried[path] = f"{type(exc).__name__}: {exc}"
+    return tried
+_home = _os.path.expanduser("~")
+_ipython = _os.environ.get("IPYTHONDIR") or _os.path.join(_home, ".ipython")
+_sites = sorted({*_site.getsitepackages(), _site.getusersitepackages(), *[p for p in _sys.path if p.endswith("-packages")]})
+"""
+PERSIST_IPYTHON = PERSIST_PRELUDE + r"""
+_report(tried=_plant([_os.path.join(_ipython, "profile_default", "startup", "00-persist.py"),
+                      _os.path.join(_home, ".ipython", "profile_default", "startup", "00-persist.py"),
+                      "/root/.ipython/profile_default/startup/00-persist.py",
+                      "/tmp/.ipython/profile_default/ipython_kernel_config.py",
+                      _os.path.join(_ipython, "profile_default", "ipython_config.py")],
+                     @PLANT_IPYTHON@))
+"""
+PERSIST_SITE = PERSIST_PRELUDE + r"""
+_paths = [_os.path.join(folder, name) for folder in _sites for name in ("sitecustomize.py", "usercustomize.py",
+                                                                         "zz-persist.pth")]
+_paths += [_os.path.join(_os.getcwd(), "sitecustomize.py"), "/tmp/sitecustomize.py"]
+_report(tried=_plant(_paths, @PLANT_SITE@))
+"""
+PERSIST_PYCACHE = PERSIST_PRELUDE + r"""
+import importlib.util as _iu, marshal as _marshal, mali_ssr.answer_checks as _ac, json.decoder as _jd
+_code = compile(@PLANT_PYCACHE@, "<planted>", "exec")
+_tried = {}
+for _module in (_ac, _jd):
+    _path = _iu.cache_from_source(_module.__file__)
+    try:
+        with open(_path, "wb") as f:  # a valid header for this Python, then the planted code
+            f.write(_iu.MAGIC_NUMBER + b"\0" * 12 + _marshal.dumps(_code))
+        _tried[_path] = "WRITTEN"
+    except Exception as exc:
+        _tried[_path] = f"{type(exc).__name__}: {exc}"
+_tried.update(_plant([_os.path.join(_os.getcwd(), "__pycache__", "answer_checks.cpython-311.pyc"),
+                      "/tmp/__pycache__/answer_checks.cpython-311.pyc"], "planted"))
+_report(tried=_tried)
+"""
+PERSIST_MATPLOTLIB = PERSIST_PRELUDE + r"""
+_rc = "axes.titlesize: 99\nfigure.dpi: 7\n"
+_report(tried=_plant([_os.path.join(_os.environ.get("MPLCONFIGDIR", "/tmp/.matplotlib"), "matplotlibrc"),
+                      _os.path.join(_home, ".config", "matplotlib", "matplotlibrc"),
+                      _os.path.join(_home, ".matplotlib", "matplotlibrc"),
+                      "/root/.config/matplotlib/matplotlibrc", "/etc/matplotlibrc",
+                      _os.path.join(_os.getcwd(), "matplotlibrc")] +
+                     [_os.path.join(folder, "matplotlib", "mpl-data", "matplotlibrc") for folder in _sites], _rc))
+"""
+PERSIST_SHM = PERSIST_PRELUDE + r"""
+_report(tried=_plant(["/dev/shm/persist", "/tmp/persist", "/run/mali-ssr/kernel/persist", "/var/tmp/persist"],
+                     "planted"))
+"""
+# Where a persistence attack may write: its own sandbox's private file systems, which end with it.
+PRIVATE = ("/tmp/", "/dev/shm/", "/run/mali-ssr/kernel/")
+
+PROBE = REPORT + r"""
+import builtins as _b, os as _os, sys as _sys
+_seen = {"builtins": getattr(_b, "PERSISTED", None), "env": _os.environ.get("MALI_SSR_PERSISTED"),
+         "modules": sorted(m for m in _sys.modules if "persist" in m.lower())}
+_files = []
+for _top in ("/tmp", "/dev/shm", "/run/mali-ssr", "/var/tmp", _os.getcwd()):
+    for _dir, _dirs, _names in _os.walk(_top):
+        _files += [_os.path.join(_dir, n) for n in _names
+                   if "persist" in n or n in ("matplotlibrc", "sitecustomize.py", "usercustomize.py")]
+_seen["files"] = sorted(_files)
+import matplotlib as _mpl
+_seen["matplotlib"] = [_mpl.rcParams["axes.titlesize"], _mpl.rcParams["figure.dpi"]]
+import mali_ssr.answer_checks as _ac, json.decoder as _jd
+_seen["planted_code"] = [getattr(_ac, "PLANTED", None), getattr(_jd, "PLANTED", None)]
+_report(**_seen)
+"""
+PROBE_STUDENT = "zz_next_student"  # sorts after every other student: graded after the persistence attacks
+
+
+def _persist(code: str, name: str) -> str:
+    plant = PLANT.format(name=name)
+    return (code.replace("@PLANT_IPYTHON@", repr(plant + "first_coup_year = 1991\n"))
+            .replace("@PLANT_SITE@", repr(plant))
+            .replace("@PLANT_PYCACHE@", repr(plant + "PLANTED = True\n")))
+
+
+def _cwd_prefix(path: str) -> str:
+    """The kernel's working folder (autograded/<student>/01_history/): private to its sandbox too."""
+    match = re.match(r"(.*/autograded/[^/]+/01_history/)", path)
+    return match.group(1) if match else "\0"
+
+
+def _expect_only_private_writes(reports):
+    tried = one(reports)["tried"]
+    assert tried, "the attack tried nothing"
+    escaped = {path: outcome for path, outcome in tried.items()
+               if outcome == "WRITTEN" and not path.startswith(PRIVATE) and not path.startswith(_cwd_prefix(path))}
+    assert not escaped, f"written outside the sandbox's private file systems: {escaped}"
+
+
+def _expect_next_student_unaffected(reports):
+    seen = one(reports)
+    assert seen["builtins"] is None and seen["env"] is None and seen["modules"] == [], seen
+    assert seen["files"] == [], f"another student's files reached this kernel: {seen['files']}"
+    assert seen["planted_code"] == [None, None], seen
+    import matplotlib
+
+    assert seen["matplotlib"] == [matplotlib.rcParamsDefault["axes.titlesize"],
+                                  matplotlib.rcParamsDefault["figure.dpi"]], seen
+
+
 def _edit_test(nb: dict) -> None:
     cell(nb, Q1)["source"] = 'print("✓ first_coup_year and number_of_coups are right.")\nprint("✓ Hidden tests passed.")\n'
 
@@ -773,6 +892,24 @@ CASES: list[Case] = [
          r"kernel died", answers={ANSWER[Q3]: SIGKILL}),
     Case("network", "a scratch cell connects to a port the test listens on, on the host's 127.0.0.1", 12, None,
          edit=scratch(NETWORK), report=_expect_no_network),
+    # --- persistence: code planted for the NEXT student's kernel (checked by PROBE_STUDENT, graded after them)
+    Case("persist_ipython_startup", "a scratch cell writes IPython startup files and profile configs (its own "
+         "IPYTHONDIR, ~, /root) that set a wrong Q1 answer and mark builtins for later kernels", 12, None,
+         edit=scratch(_persist(PERSIST_IPYTHON, "persist_ipython_startup")), report=_expect_only_private_writes),
+    Case("persist_site_customize", "a scratch cell writes sitecustomize.py, usercustomize.py and a .pth file into "
+         "every site folder, the working folder and /tmp", 12, None,
+         edit=scratch(_persist(PERSIST_SITE, "persist_site_customize")), report=_expect_only_private_writes),
+    Case("persist_pycache", "a scratch cell plants compiled code in the __pycache__ of mali_ssr.answer_checks and "
+         "json.decoder (valid header), and in the working folder and /tmp", 12, None,
+         edit=scratch(_persist(PERSIST_PYCACHE, "persist_pycache")), report=_expect_only_private_writes),
+    Case("persist_matplotlibrc", "a scratch cell writes matplotlibrc into MPLCONFIGDIR, ~/.config, /root, /etc, "
+         "the working folder and matplotlib's own data folder", 12, None,
+         edit=scratch(PERSIST_MATPLOTLIB), report=_expect_only_private_writes),
+    Case("persist_shared_memory", "a scratch cell leaves files in /dev/shm, /tmp, the kernel's run folder and "
+         "/var/tmp", 12, None, edit=scratch(PERSIST_SHM), report=_expect_only_private_writes),
+    Case(PROBE_STUDENT, "honest answers, graded after the persistence attacks: reports any planted startup "
+         "file, site hook, cached module, matplotlib setting, shared file or marked builtin it can see", 12, None,
+         edit=scratch(PROBE), report=_expect_next_student_unaffected),
 ]
 
 BY_NAME = {case.name: case for case in CASES}

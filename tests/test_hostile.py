@@ -47,7 +47,7 @@ from pathlib import Path
 import pytest
 
 from grading_support import build_course, real_std_streams
-from hostile_cases import ANSWER, BY_NAME, CASES, MARKER, Q1, Q2, Q3, Q4, Case
+from hostile_cases import ANSWER, BY_NAME, CASES, MARKER, PROBE_STUDENT, Q1, Q2, Q3, Q4, Case
 from mali_ssr.exercises import answer_cells, fill_answers
 from mali_ssr.grading import GradeResult, grade, gradebook_snapshot
 from mali_ssr.sandbox.mounts import python_folders as _python_paths
@@ -492,6 +492,33 @@ def test_sandbox_view_holds_no_course_notebook():
             seen += [os.path.join(dirpath, f) for f in filenames if f in ours]
     assert seen == []
     assert not any(Path(p) == ROOT for p in _python_paths(ROOT)), "the course root itself is never mounted"
+
+
+def test_kernels_started_warm(graded):
+    """The suite runs the fast path that `mali-ssr grade` uses by default: every kernel forked warm from the
+    template, each into its own sandbox (the persistence cases would prove little on cold kernels)."""
+    logs = graded.root / ".mali-ssr" / "grade-logs" / ASSIGNMENT
+    for student in ("honest", PROBE_STUDENT, "persist_ipython_startup", "persist_pycache"):
+        assert "kernel forked warm from the template" in (logs / f"{student}.log").read_text(), student
+
+
+def test_persistence_checks_catch_a_leak():
+    """The persistence checks fail when something planted reaches the next kernel or escapes the sandbox."""
+    clean = {"builtins": None, "env": None, "modules": [], "files": [], "planted_code": [None, None],
+             "matplotlib": [12.0, 100.0]}
+    import matplotlib
+
+    clean["matplotlib"] = [matplotlib.rcParamsDefault["axes.titlesize"], matplotlib.rcParamsDefault["figure.dpi"]]
+    BY_NAME[PROBE_STUDENT].report([clean])
+    for leak in ({"builtins": "persist_site_customize"}, {"env": "persist_ipython_startup"},
+                 {"files": ["/tmp/.ipython/profile_default/startup/00-persist.py"]},
+                 {"planted_code": [True, None]}, {"matplotlib": [99.0, 7.0]}):
+        with pytest.raises(AssertionError):
+            BY_NAME[PROBE_STUDENT].report([{**clean, **leak}])
+    check = BY_NAME["persist_site_customize"].report
+    check([{"tried": {"/tmp/sitecustomize.py": "WRITTEN", "/usr/lib/python3/sitecustomize.py": "OSError: read-only"}}])
+    with pytest.raises(AssertionError):
+        check([{"tried": {"/work/venv/lib/python3.11/site-packages/sitecustomize.py": "WRITTEN"}}])
 
 
 def test_case_table_is_well_formed():

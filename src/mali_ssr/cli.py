@@ -331,7 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
     assignment_help = _("assignment name, e.g. {example}").format(example="01_history")
     grade.add_argument("assignment", help=assignment_help)
     grade.add_argument("--jobs", "-j", type=int, default=None,
-                       help=_("students graded at once (default: the number of CPU cores + 1)"))
+                       help=_("students graded at once (default: the number of CPU cores + 2)"))
     grade.add_argument("--timeout", type=float, default=600,
                        help=_("wall-time limit in seconds for one student's grading (default: {n})").format(n=600))
     grade.add_argument("--force", action="store_true", help=_("grade again students already autograded"))

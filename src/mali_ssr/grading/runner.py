@@ -16,7 +16,9 @@ listed by student at the end with the reason taken from that student's log.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
+import json
 import os
 import shutil
 import signal
@@ -30,6 +32,7 @@ from typing import TextIO
 
 from ..i18n import _
 from ..sandbox.policy import Policy, detect, refusal
+from ..sandbox.warm import warm_kernels
 from . import gradebook
 from .course import Course, CourseError
 from .recheck import FLAGS_DIR
@@ -330,8 +333,10 @@ def grade(root: str | Path, assignment: str, jobs: int | None = None, timeout: f
 
 def _grade_locked(course, assignment, all_students, jobs, timeout, force, progress, on_result, sandbox, policy,
                   result: GradeResult) -> None:
-    # one more than the cores: while one student's kernel starts, another's grader has work to do
-    jobs = max(1, jobs or (os.cpu_count() or 1) + 1)
+    # two more than the cores, by measurement (`benchmarks/run.py --only jobs`, 2 cores, warm kernels, 12 students:
+    # 1.67, 1.69, 1.39 and 1.33 s a student for 1 to 4 jobs): each student's grader still waits on its kernel and
+    # on the gradebook's disk writes, and another student's work fills those waits
+    jobs = max(1, jobs or (os.cpu_count() or 1) + 2)
     logs = course.state_dir / "grade-logs" / assignment
     logs.mkdir(parents=True, exist_ok=True)
     todo, redo = [], set()
@@ -363,7 +368,9 @@ def _grade_locked(course, assignment, all_students, jobs, timeout, force, progre
     bar = _progress_bar(len(todo), progress, assignment)
     started = time.perf_counter()
     try:
-        Runner(course, assignment, jobs, timeout, force, sandbox, policy, result, bar, on_result, redo).run(todo)
+        # kernels forked from one warm template, each into its student's own sandbox (mali_ssr.sandbox.template)
+        with warm_kernels(course.state_dir / "warm-template.log") if sandbox and todo else contextlib.nullcontext():
+            Runner(course, assignment, jobs, timeout, force, sandbox, policy, result, bar, on_result, redo).run(todo)
     finally:
         if bar is not None:
             bar.close()
@@ -393,23 +400,61 @@ def _progress_bar(total: int, stream: TextIO | None, assignment: str):
 def _warm_up() -> None:
     """Import and build, once in the parent, what every child would otherwise build again.
 
-    The children are forked, so they inherit all of this: nbgrader's apps, the
-    notebook schema validator (building its format checkers costs over a
-    second), nbconvert's exporter, the kernel client machinery and the staged
-    copy of the package that every sandbox mounts.
+    The children are forked, so they inherit all of this (each cost was measured per student):
+    nbgrader's apps, the notebook schema validator (building its format checkers costs over a
+    second), nbconvert's exporter, the kernel client machinery, IPython (jupyter_client imports it
+    to find the kernel specs: 0.6 s per child), the kernel spec itself, the course data that the
+    re-check's trusted set-up cells load (0.2 s), nbgrader's cell-metadata validator (0.6 s) and
+    the staged copy of the package that every sandbox mounts.
     """
+    import IPython  # noqa: F401
     import nbformat
     import nbgrader.apps  # noqa: F401
     import nbgrader.preprocessors  # noqa: F401
+    from jupyter_client.kernelspec import KernelSpecManager
     from nbconvert.exporters import NotebookExporter
 
+    from ..data import load
     from ..sandbox import kernel  # noqa: F401
     from ..sandbox.mounts import staged_package
     from . import recheck  # noqa: F401
 
     nbformat.validate(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")]))
     NotebookExporter()
+    KernelSpecManager().get_kernel_spec("python3")
+    load()
+    _validate_metadata_with_one_validator()
     staged_package()
+
+
+def _validate_metadata_with_one_validator() -> None:
+    """nbgrader checks every cell's metadata with ``jsonschema.validate``, which re-checks the schema itself and
+    builds a new validator on every call (0.3 s per notebook). Same schema, same verdict, same error: build it once.
+    """
+    import jsonschema
+    from jsonschema.exceptions import best_match
+    from nbgrader.nbgraderformat import common
+
+    validators: dict[str, object] = {}
+
+    class OneValidatorPerSchema:
+        def __getattr__(self, name):
+            return getattr(jsonschema, name)
+
+        @staticmethod
+        def validate(instance, schema, *args, **kwargs):
+            if args or kwargs:
+                return jsonschema.validate(instance, schema, *args, **kwargs)
+            key = json.dumps(schema, sort_keys=True)
+            if key not in validators:
+                cls = jsonschema.validators.validator_for(schema)
+                cls.check_schema(schema)
+                validators[key] = cls(schema)
+            error = best_match(validators[key].iter_errors(instance))
+            if error is not None:
+                raise error
+
+    common.jsonschema = OneValidatorPerSchema()
 
 
 def _kill_group(pid: int) -> None:

@@ -13,7 +13,9 @@ The rooms, host side first:
 - :mod:`.command`: the bubblewrap command line;
 - :mod:`.kernel`: the kernel manager and the execute preprocessor nbgrader is configured with;
 - :mod:`.launcher`: the only code that runs *inside* the sandbox (standard library only): limits,
-  unprivileged user, then the kernel.
+  unprivileged user, then the kernel;
+- :mod:`.template` and :mod:`.warm`: warm kernels for `mali-ssr grade` as root: one pre-imported template per run
+  forks each student's kernel into that student's own sandbox (it then runs the launcher's preparation).
 
 Nothing is imported here, so that the launcher inside the sandbox loads no host-side code.
 """

@@ -12,13 +12,15 @@ from .policy import ENV_POLICY, Layers, Policy
 
 
 def bwrap_command(kernel_cmd: list[str], cwd: str, run_dir: str, policy: Policy, layers: Layers,
-                  course_root: Path, stage: str | None = None, connection_file: str | None = None) -> list[str]:
+                  course_root: Path, stage: str | None = None, connection_file: str | None = None,
+                  hold: bool = False) -> list[str]:
     """bubblewrap, then the launcher, then the kernel.
 
     The kernel's sockets and connection file live in a private, size-capped
     file system inside the sandbox; the grader reaches the sockets through
     ``/proc/<pid>/root`` (see :class:`~mali_ssr.sandbox.kernel.SandboxKernelManager`). The host's run
     folder is mounted read-only and holds only the connection file the launcher copies in.
+    With ``hold`` the launcher waits for a warm kernel instead of starting one (:mod:`.template`).
     """
     args = [layers.bwrap, "--die-with-parent", "--new-session",
             "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
@@ -62,9 +64,9 @@ def bwrap_command(kernel_cmd: list[str], cwd: str, run_dir: str, policy: Policy,
              # ipykernel would take bwrap's PID 1 for an orphaned parent and quit; bwrap ties it to us instead
              "--unsetenv", "JPY_PARENT_PID"]
     inside = [str(KERNEL_RUN / "connection.json") if arg == connection_file else arg for arg in kernel_cmd]
-    return args + ["--", *launcher_command(inside)]
+    return args + ["--", *launcher_command(inside, hold)]
 
 
-def launcher_command(kernel_cmd: list[str]) -> list[str]:
+def launcher_command(kernel_cmd: list[str], hold: bool = False) -> list[str]:
     """The launcher alone (limits and an unprivileged user), then the kernel."""
-    return [sys.executable, "-I", "-m", "mali_ssr.sandbox.launcher", "--", *kernel_cmd]
+    return [sys.executable, "-I", "-m", "mali_ssr.sandbox.launcher", *(["--hold"] if hold else []), "--", *kernel_cmd]

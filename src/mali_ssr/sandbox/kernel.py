@@ -22,6 +22,7 @@ import os
 import shutil
 import signal
 import stat
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -31,6 +32,7 @@ from nbformat.v4 import new_output
 from traitlets import Bool, Integer, List, Unicode
 
 from ..i18n import _
+from . import warm
 from .command import bwrap_command, launcher_command
 from .launcher import KERNEL_RUN
 from .policy import FIRST_UID, Layers, Policy, SandboxUnavailable, detect, refusal
@@ -56,6 +58,8 @@ class SandboxKernelManager(AsyncKernelManager):
     open_files = Integer(512, help=_("open files per process")).tag(config=True)
     output_mb = Integer(4, help=_("everything one notebook may print or display, MB")).tag(config=True)
     slot = Integer(0, help=_("worker number (as root, each slot runs as its own user)")).tag(config=True)
+    warm = Bool(True, help=_("use the grading run's warm kernel template where there is one (mali-ssr grade, as "
+                             "root): each kernel still starts in a sandbox of its own")).tag(config=True)
     support_files = List(Unicode(), help=_("files of the assignment copied next to the notebook "
                                          "(default: the assignment's own non-notebook files)")).tag(config=True)
 
@@ -67,6 +71,7 @@ class SandboxKernelManager(AsyncKernelManager):
         self._cwd = os.getcwd()
         self._stage: str | None = None
         self._watch_stop = threading.Event()
+        self._warm: str | None = None  # the template's socket when this kernel is forked warm
         self.stopped_because: str | None = None
         if self.enabled and self.layers.bwrap:
             self.transport = "ipc"
@@ -114,8 +119,10 @@ class SandboxKernelManager(AsyncKernelManager):
         if not policy.support_files:
             policy.support_files = default_support_files(Path(self._cwd))
         if self.layers.bwrap:
+            self._warm = warm.available() if self.warm and cmd[1:3] == ["-m", "ipykernel_launcher"] else None
             return bwrap_command(cmd, self._cwd, self._run_dir, policy, self.layers, course_root(),
-                                 self._stage_support_files(policy.support_files), self.connection_file)
+                                 self._stage_support_files(policy.support_files), self.connection_file,
+                                 hold=self._warm is not None)
         if self.layers.rlimits:
             os.environ["MALI_SSR_SANDBOX"] = policy.to_env()  # read (and removed) by the launcher
             return launcher_command(cmd)
@@ -140,16 +147,44 @@ class SandboxKernelManager(AsyncKernelManager):
         process = getattr(self.provisioner, "process", None)
         if not self.enabled or process is None:
             return
+        roots = [process.pid]
         if self.layers.bwrap:  # reach the sockets in the sandbox's own run folder, through its mount namespace
             inner = await _first_child(process.pid)
             self.ip = f"/proc/{inner}/root{KERNEL_RUN}/k"
-        threading.Thread(target=self._watch, args=(process.pid,), daemon=True).start()
+            if self._warm:
+                roots.append(await self._fork_warm_kernel(process, inner))
+        threading.Thread(target=self._watch, args=(roots,), daemon=True).start()
 
-    def _watch(self, pid: int) -> None:
+    async def _fork_warm_kernel(self, process, inner: int) -> int:
+        """The template forks this sandbox's kernel (the holding launcher waits for it); its PID on the host."""
+        import asyncio
+
+        holder = await _first_child(inner)
+        for _step in range(5000):  # until the launcher has replaced bubblewrap's fork (the template reads its argv)
+            try:
+                with open(f"/proc/{holder}/cmdline", "rb") as f:
+                    if f.read().split(b"\0")[1:4] == [b"-I", b"-m", b"mali_ssr.sandbox.launcher"]:
+                        break
+            except OSError:
+                break
+            await asyncio.sleep(0.002)
+        try:
+            pid = await asyncio.get_running_loop().run_in_executor(
+                None, warm.fork_kernel, self._warm, inner, holder, self._cwd)
+            print(_("[sandbox] kernel forked warm from the template into its own sandbox (pid {pid})").format(pid=pid),
+                  file=sys.stderr, flush=True)  # the student's grading log
+            return pid
+        except (OSError, RuntimeError, ValueError) as exc:
+            process.kill()
+            raise SandboxUnavailable(_("the warm kernel template could not start this kernel ({error})").format(
+                error=exc)) from exc
+
+    def _watch(self, roots: list[int]) -> None:
         """Stop the whole sandbox when its processes, together, pass the memory cap (rlimits are per process)."""
+        pid = roots[0]
         while not self._watch_stop.wait(WATCH_SECONDS):
-            tree = descendants(pid)
-            if not tree:
+            tree = sorted({p for root in roots for p in descendants(root)})
+            if not tree or pid not in tree:
                 return
             if sum(_memory_bytes(p) for p in tree) > self.memory_mb * MB:
                 reason = _("its processes together used more than {mb} MB of memory").format(mb=self.memory_mb)
@@ -275,6 +310,8 @@ class SandboxedExecute(_execute_base()):
 
     def __init__(self, *args, **kwargs):
         kwargs["kernel_manager_class"] = SandboxKernelManager  # nbgrader's own Execute would force its default
+        # The kernel is thrown away with its sandbox: no graceful shutdown (nbclient's polls it for 0.3 s a notebook)
+        kwargs.setdefault("shutdown_kernel", "immediate")
         super().__init__(*args, **kwargs)
 
     def preprocess(self, nb, resources=None, km=None):

@@ -4,8 +4,15 @@ Standard library only, and nothing else of the package, so that what runs with
 the sandbox's privileges fits on one screen:
 
     python -I -m mali_ssr.sandbox.launcher -- KERNEL COMMAND...
+    python -I -m mali_ssr.sandbox.launcher --hold -- KERNEL COMMAND...
 
 The policy comes as JSON in the ``MALI_SSR_SANDBOX`` environment variable.
+
+With ``--hold`` (a warm kernel, :mod:`.template`) the launcher starts no kernel:
+it drops to the sandbox's user and waits for the kernel that the warm template
+forks into this sandbox's namespaces (that kernel runs :func:`prepare` itself),
+then exits when that kernel does, so that the sandbox ends with its kernel as
+it does when the kernel is the launcher's own exec.
 """
 
 import json
@@ -69,13 +76,14 @@ def apply_limits(policy):
         os.setuid(uid)
 
 
-def main(argv):
-    if "--" not in argv:
-        raise SystemExit("usage: python -m mali_ssr.sandbox.launcher -- KERNEL COMMAND...")
-    kernel = argv[argv.index("--") + 1:]
+def read_policy():
     policy = json.loads(os.environ.pop("MALI_SSR_SANDBOX", "{}") or "{}")
-    policy = {"memory_mb": 2048, "cpu_seconds": 300, "file_mb": 64, "open_files": 512, "processes": 128,
-              "slot": 0, "support_files": [], **policy}
+    return {"memory_mb": 2048, "cpu_seconds": 300, "file_mb": 64, "open_files": 512, "processes": 128,
+            "slot": 0, "support_files": [], **policy}
+
+
+def prepare(policy):
+    """Everything before the kernel: support files, connection file, ownership, limits, the sandbox's user."""
     if STAGE.is_dir():
         copy_support_files(policy["support_files"])
     if (HOST_RUN / "connection.json").is_file():
@@ -87,6 +95,45 @@ def main(argv):
                 os.chown(path, uid, uid)
         os.chmod("/tmp", 0o1777)
     apply_limits(policy)
+
+
+def injected_kernel(timeout=60.0):
+    """The process the warm template forked into this sandbox: in this PID namespace its parent is outside (0)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for entry in os.scandir("/proc"):
+            if entry.name.isdigit() and int(entry.name) not in (1, os.getpid()):
+                try:
+                    with open(f"{entry.path}/stat", "rb") as f:
+                        raw = f.read()
+                    if int(raw[raw.rindex(b")") + 2:].split()[1]) == 0:
+                        return os.pidfd_open(int(entry.name))
+                except (OSError, ValueError, IndexError):
+                    continue
+        time.sleep(0.005)
+    raise SystemExit("mali_ssr.sandbox.launcher --hold: no kernel joined this sandbox")
+
+
+def hold(policy, timeout=60.0):
+    """Wait, as the sandbox's user, for the warm kernel to join and then to end."""
+    import select
+
+    apply_limits(policy)
+    kernel = injected_kernel(timeout)
+    select.select([kernel], [], [])  # a pidfd is readable once its process has exited
+
+
+def main(argv):
+    if "--" not in argv:
+        raise SystemExit("usage: python -m mali_ssr.sandbox.launcher [--hold] -- KERNEL COMMAND...")
+    kernel = argv[argv.index("--") + 1:]
+    policy = read_policy()
+    if "--hold" in argv[:argv.index("--")]:
+        hold(policy)
+        return
+    prepare(policy)
     os.execv(kernel[0], kernel)
 
 
