@@ -20,3 +20,16 @@ def data_copy(tmp_path) -> Path:
     target = tmp_path / "course_data"
     shutil.copytree(DATA_DIR, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def built_wheel(tmp_path_factory) -> Path:
+    """The wheel of this checkout, built once per test run (building takes about a minute)."""
+    import subprocess
+    import sys
+
+    folder = tmp_path_factory.mktemp("dist")
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(folder), str(ROOT)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return next(folder.glob("mali_ssr_course-*.whl"))

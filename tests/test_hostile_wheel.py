@@ -31,13 +31,10 @@ A = "01_history"
 
 
 @pytest.fixture(scope="module")
-def wheel_env(tmp_path_factory) -> Path:
+def wheel_env(tmp_path_factory, built_wheel) -> Path:
     """A virtual environment holding the wheel of this checkout; returns its bin/ folder."""
     tmp = tmp_path_factory.mktemp("wheel")
-    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp / "dist"), str(ROOT)],
-                          capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr[-2000:]
-    wheel = next((tmp / "dist").glob("mali_ssr_course-*.whl"))
+    wheel = built_wheel
     venv = tmp / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     python = venv / "bin" / "python"

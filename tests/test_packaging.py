@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -45,11 +43,8 @@ def test_readme_starts_with_the_two_commands_and_ci_runs_the_second():
 
 
 @pytest.mark.slow
-def test_wheel_ships_the_notebooks_and_data(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
-                          capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr[-2000:]
-    wheel = next(tmp_path.glob("mali_ssr_course-*.whl"))
+def test_wheel_ships_the_notebooks_and_data(built_wheel):
+    wheel = built_wheel
     names = set(zipfile.ZipFile(wheel).namelist())
     for notebook in ROOT.glob("course/*.ipynb"):
         assert f"mali_ssr/notebooks/course/{notebook.name}" in names
