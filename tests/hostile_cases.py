@@ -602,8 +602,13 @@ import builtins as _b, os as _os, sys as _sys
 _seen = {"builtins": getattr(_b, "PERSISTED", None), "env": _os.environ.get("MALI_SSR_PERSISTED"),
          "modules": sorted(m for m in _sys.modules if "persist" in m.lower())}
 _files = []
+# the Python installation is mounted read-only at its own path, which may lie under /tmp (CI's venv is in its
+# checkout): its own files (matplotlib's matplotlibrc, sqlalchemy's persistence.py) are not another student's; a
+# file planted there would show by its effects, checked above and below
+_python = tuple({_os.path.realpath(p) + _os.sep for p in (_sys.prefix, _sys.base_prefix, _sys.exec_prefix)})
 for _top in ("/tmp", "/dev/shm", "/run/mali-ssr", "/var/tmp", _os.getcwd()):
     for _dir, _dirs, _names in _os.walk(_top):
+        _dirs[:] = [d for d in _dirs if not (_os.path.realpath(_os.path.join(_dir, d)) + _os.sep).startswith(_python)]
         _files += [_os.path.join(_dir, n) for n in _names
                    if "persist" in n or n in ("matplotlibrc", "sitecustomize.py", "usercustomize.py")]
 _seen["files"] = sorted(_files)
