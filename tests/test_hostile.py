@@ -46,12 +46,12 @@ from pathlib import Path
 
 import pytest
 
-from grading_support import build_course, real_std_streams
+from grading_support import build_course, real_std_streams, require_sandbox
 from hostile_cases import ANSWER, BY_NAME, CASES, MARKER, PROBE_STUDENT, Q1, Q2, Q3, Q4, Case
 from mali_ssr.exercises import answer_cells, fill_answers
 from mali_ssr.grading import GradeResult, grade, gradebook_snapshot
 from mali_ssr.sandbox.mounts import python_folders as _python_paths
-from mali_ssr.sandbox.policy import FIRST_UID, Policy, detect
+from mali_ssr.sandbox.policy import FIRST_UID, Policy
 
 pytestmark = pytest.mark.slow
 
@@ -223,10 +223,7 @@ class Graded:
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory) -> Graded:
-    missing = detect().missing()
-    if missing or not sys.platform.startswith("linux"):
-        pytest.skip("the hostile suite runs a fork bomb and a memory bomb: it needs the grading sandbox "
-                    f"(missing here: {'; '.join(missing) or 'Linux'})")
+    require_sandbox(" (the hostile suite runs a fork bomb and a memory bomb)")
     root = tmp_path_factory.mktemp("hostile")
     build_course(root, [ASSIGNMENT], f"# hostile suite: a short cell timeout\nc.Execute.timeout = {CELL_TIMEOUT}\n"
                  f"c.ExecutePreprocessor.timeout = {CELL_TIMEOUT}")

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
+from grading_support import require_sandbox
 from hostile_cases import BY_NAME, MARKER
 from mali_ssr.exercises import answer_cells, fill_answers, nbgrader_env
-from mali_ssr.sandbox.policy import detect
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,8 +54,7 @@ def wheel_env(tmp_path_factory, built_wheel) -> Path:
 
 
 def test_an_installed_wheel_hands_no_notebook_to_the_sandbox(wheel_env, tmp_path):
-    if detect().missing():
-        pytest.skip("the grading sandbox cannot run here: " + "; ".join(detect().missing()))
+    require_sandbox()
     course = tmp_path / "course"
     (course / "solutions").mkdir(parents=True)
     shutil.copy(ROOT / "nbgrader_config.py", course)
