@@ -310,6 +310,34 @@ def test_regrading_changes_nothing(base_course, tmp_path):
     assert before["students"] == ["ana", "ben"]
 
 
+def test_a_worker_grades_students_in_turn_and_is_replaced_on_schedule(base_course, tmp_path, monkeypatch):
+    """A grading worker keeps what does not depend on the student (imports, the gradebook's engine) from one student
+    to the next: the marks are those of a fresh worker per student, and a worker retires after its share."""
+    from mali_ssr.grading import runner
+
+    blank = (base_course / "exercises" / A1 / f"{A1}.ipynb").read_text(encoding="utf-8")
+    students = {s: {"01_history.ipynb": honest(base_course) if i % 2 == 0 else blank}
+                for i, s in enumerate(("ana", "ben", "cho", "dan", "eve"))}
+    one_each = graded_quietly(course(base_course, tmp_path / "one-each", students), jobs=5)
+    started = []
+
+    class CountedWorker(runner.Worker):
+        def __init__(self, *args, **kwargs):
+            started.append(args[-1])
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "Worker", CountedWorker)
+    monkeypatch.setattr(runner, "STUDENTS_PER_WORKER", 2)
+    root = course(base_course, tmp_path / "in-turn", students)
+    in_turn = graded_quietly(root, jobs=1)
+    assert in_turn.graded == sorted(students) and not in_turn.failed
+    assert started == [0, 0, 0]  # five students, two per worker: three workers, one after the other, in slot 0
+    assert gradebook_snapshot(root, A1) == gradebook_snapshot(tmp_path / "one-each" / "course", A1)
+    assert one_each.graded == in_turn.graded
+    assert {s: score(gradebook_snapshot(root, A1), s) for s in students} == {
+        "ana": 12, "ben": 0, "cho": 12, "dan": 0, "eve": 12}
+
+
 def _tagged(tag: str) -> list[tuple[int, str]]:
     found = []
     for entry in os.scandir("/proc"):

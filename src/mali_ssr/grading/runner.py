@@ -1,23 +1,28 @@
-"""`mali-ssr grade`: autograde a class's submissions in parallel, one student per forked worker.
+"""`mali-ssr grade`: autograde a class's submissions in parallel, several students at once.
 
 Why not just `nbgrader autograde`? It grades students one after the other and
 pays the Jupyter stack's start-up cost on every call. Here the parent process
-imports nbgrader once, then forks one short-lived child per student, up to
-``jobs`` at a time. Each child runs nbgrader's own autograde for that single
-student, with the course's own configuration (so the same sandbox, re-check
-and limits as plain ``nbgrader autograde``) against the course gradebook: the
-gradebook ends up exactly as a sequential ``nbgrader autograde`` leaves it.
+imports nbgrader once, then forks up to ``jobs`` grading workers. A worker runs
+nbgrader's own autograde for one student at a time, with the course's own
+configuration (so the same sandbox, re-check and limits as plain ``nbgrader
+autograde``) against the course gradebook, and keeps what does not depend on
+the student (imports, the gradebook's engine and compiled statements) for the
+next one: the gradebook ends up exactly as a sequential ``nbgrader autograde``
+leaves it. Student code never runs in a worker: every student's kernel starts
+in a sandbox of its own.
 
-Each child grades a *checked copy* of the submission (regular files only, see
-:mod:`.submissions`). A child that crashes, hangs past its wall-time limit or
-meets a corrupt notebook fails alone: the others go on, and the failures are
-listed by student at the end with the reason taken from that student's log.
+Each worker grades a *checked copy* of the submission (regular files only, see
+:mod:`.submissions`). A student whose grading crashes, hangs past its wall-time
+limit or meets a corrupt notebook fails alone: that worker is replaced by a
+fresh one, the others go on, and the failures are listed by student at the end
+with the reason taken from that student's log.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import gc
 import json
 import os
 import shutil
@@ -114,14 +119,59 @@ class GradingLock:
 @dataclass
 class Job:
     student: str
-    process: object
     started: float
-    slot: int
     scratch: str
 
 
+# A worker grades at most this many students, then a fresh one takes its place: memory stays flat on a large class
+STUDENTS_PER_WORKER = 40
+
+
+class Worker:
+    """One forked grading process with its own sandbox slot: grades the students it is sent, one at a time."""
+
+    def __init__(self, context, root: Path, slot: int):
+        self.connection, child_end = context.Pipe()
+        self.process = context.Process(target=_serve, args=(root, child_end), daemon=False)
+        self.process.start()
+        child_end.close()
+        self.slot, self.graded, self.job = slot, 0, None
+
+    def send(self, student: str, argv: list[str], log_path: Path) -> None:
+        scratch = tempfile.mkdtemp(prefix="mali-ssr-")  # short: Unix socket paths are limited to ~100 bytes
+        self.job = Job(student, time.monotonic(), scratch)
+        self.connection.send((argv, str(log_path), scratch))
+
+    def reply(self) -> int | None:
+        """The exit status of the student being graded, once there is one (None: still grading)."""
+        try:
+            if self.connection.poll():
+                return int(self.connection.recv())
+        except (EOFError, OSError):
+            pass
+        if self.process.exitcode is not None:  # died without answering (killed, crashed)
+            return self.process.exitcode if self.process.exitcode != 0 else 1
+        return None
+
+    def stop(self) -> None:
+        """Kill the worker and everything it started (its kernels' sandboxes are in sessions of their own)."""
+        from ..sandbox.kernel import descendants
+
+        for pid in descendants(self.process.pid):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+        _kill_group(self.process.pid)
+        self.process.join(5)
+        self.connection.close()
+
+    def clean(self) -> None:
+        if self.job is not None:
+            shutil.rmtree(self.job.scratch, ignore_errors=True)
+            self.job = None
+
+
 class Runner:
-    """Starts one child per student as slots free up, and collects them as they finish."""
+    """Sends students to up to ``jobs`` grading workers as they free up, and collects the results."""
 
     def __init__(self, course: Course, assignment: str, jobs: int, timeout: float, force: bool,
                  sandbox: bool, policy: Policy, result: GradeResult, progress, on_result, redo: set[str]):
@@ -133,22 +183,24 @@ class Runner:
         self.logs = course.state_dir / "grade-logs" / assignment
         self.checked = course.state_dir / "checked"
         self.context = multiprocessing.get_context("fork")
-        self.running: dict[str, Job] = {}
+        self.idle: list[Worker] = []
+        self.busy: list[Worker] = []
 
     def run(self, queue: list[str]) -> None:
+        from multiprocessing.connection import wait
+
         queue = list(queue)
         try:
-            while queue or self.running:
-                while queue and len(self.running) < self.jobs:
+            while queue or self.busy:
+                while queue and len(self.busy) < self.jobs:
                     self._start(queue.pop(0))
-                time.sleep(0.02)
-                for student, job in list(self.running.items()):
-                    self._poll(student, job)
+                wait([w.connection for w in self.busy] + [w.process.sentinel for w in self.busy], timeout=0.5)
+                for worker in list(self.busy):
+                    self._poll(worker)
         finally:  # interrupted (Ctrl-C): stop what is running and clean up; graded students keep their marks
-            for job in self.running.values():
-                _kill_group(job.process.pid)
-                job.process.join(5)
-                shutil.rmtree(job.scratch, ignore_errors=True)
+            for worker in self.busy + self.idle:
+                worker.stop()
+                worker.clean()
 
     def _argv(self, student: str, slot: int) -> list[str]:
         argv = [self.assignment, f"--student={student}", f"--CourseDirectory.db_url={self.course.db_url}",
@@ -164,18 +216,19 @@ class Runner:
         return argv
 
     def _start(self, student: str) -> None:
-        slot = min(set(range(self.jobs)) - {j.slot for j in self.running.values()})
-        scratch = tempfile.mkdtemp(prefix="mali-ssr-")  # short: Unix socket paths are limited to ~100 bytes
-        process = self.context.Process(target=_child, daemon=False, args=(
-            self.course.root, self._argv(student, slot), self.logs / f"{student}.log", scratch))
-        process.start()
-        self.running[student] = Job(student, process, time.monotonic(), slot, scratch)
+        if self.idle:
+            worker = self.idle.pop()
+        else:
+            slot = min(set(range(self.jobs)) - {w.slot for w in self.busy})
+            worker = Worker(self.context, self.course.root, slot)
+        worker.send(student, self._argv(student, worker.slot), self.logs / f"{student}.log")
+        self.busy.append(worker)
 
-    def _poll(self, student: str, job: Job) -> None:
-        code = job.process.exitcode
-        if code is None and time.monotonic() - job.started > self.timeout:
-            _kill_group(job.process.pid)
-            job.process.join(5)
+    def _poll(self, worker: Worker) -> None:
+        student, started = worker.job.student, worker.job.started
+        code = worker.reply()
+        if code is None and time.monotonic() - started > self.timeout:
+            worker.stop()
             self.result.failed[student] = _("took longer than {s:g} s and was stopped").format(s=self.timeout)
         elif code is None:
             return
@@ -184,15 +237,19 @@ class Runner:
         else:
             self.result.graded.append(student)
             (self.logs / f"{student}.done").write_text("graded\n")
+        self.busy.remove(worker)
+        worker.clean()
+        worker.graded += 1
+        if code == 0 and worker.graded < STUDENTS_PER_WORKER:
+            self.idle.append(worker)
+        else:  # a worker that failed a student, or has graded its share, is replaced by a fresh one
+            worker.stop()
         recheck = recheck_flags(self.course, self.assignment, student)
         if recheck:
             self.result.flags.setdefault(student, []).extend(recheck)
         if student in self.result.failed:  # the headline of its kind: first
             self.result.flags.setdefault(student, []).insert(0, Flag(
                 UNGRADED, _("could not be graded: {why}").format(why=self.result.failed[student])))
-        _kill_group(job.process.pid)  # anything the child left behind (a stray kernel) goes too
-        shutil.rmtree(job.scratch, ignore_errors=True)
-        del self.running[student]
         ok = student not in self.result.failed
         if self.progress is not None:
             self.progress.update(1)
@@ -201,22 +258,41 @@ class Runner:
             self.on_result(student, ok)
 
 
-def _child(root: Path, argv: list[str], log_path: Path, scratch: str) -> None:
-    """Run nbgrader's autograde for one student, in a forked child, and exit."""
-    code = 1
+def _serve(root: Path, connection) -> None:
+    """A grading worker: for each request, nbgrader's autograde for one student; its status back; then the next."""
     try:
-        os.setsid()  # own process group: a timeout kills the child and what it started
-        tempfile.tempdir = os.environ["TMPDIR"] = scratch  # kernel run folders: removed by the parent
+        os.setsid()  # own process group: a timeout kills the worker and what it started
         _die_with_parent()
-        log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        os.dup2(log, 1)
-        os.dup2(log, 2)
-        # under pytest or Jupyter sys.stdout is not fd 1: point Python's streams at the log too
+        os.chdir(root)
+        # under pytest or Jupyter sys.stdout is not fd 1: point Python's streams at fds 1 and 2 (each student's log)
         sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
         sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
-        os.chdir(root)
-        from nbgrader.apps import AutogradeApp
+        _one_engine_per_gradebook()
+        while True:
+            request = connection.recv()
+            code = _grade_one(*request)
+            connection.send(code)
+            if code != 0:
+                break
+    except (EOFError, OSError, KeyboardInterrupt):
+        pass
+    finally:
+        os._exit(0)
 
+
+def _grade_one(argv: list[str], log_path: str, scratch: str) -> int:
+    """Run nbgrader's autograde for one student, its output in that student's log."""
+    from nbgrader.apps import AutogradeApp
+
+    from ..sandbox.kernel import descendants
+
+    code = 1
+    tempfile.tempdir = os.environ["TMPDIR"] = scratch  # kernel run folders: removed by the parent
+    log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.close(log)
+    try:
         app = AutogradeApp()
         app.initialize(argv)
         app.start()
@@ -229,9 +305,34 @@ def _child(root: Path, argv: list[str], log_path: Path, scratch: str) -> None:
         traceback.print_exc()
         code = 1
     finally:
+        AutogradeApp.clear_instance()
         sys.stdout.flush()
         sys.stderr.flush()
-        os._exit(code)
+        for pid in descendants(os.getpid()):  # anything this student's grading left behind (a stray kernel)
+            if pid != os.getpid():
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, signal.SIGKILL)
+    return code
+
+
+def _one_engine_per_gradebook() -> None:
+    """nbgrader opens the gradebook nine times for one student, each time with a new SQLAlchemy engine, whose
+    compiled-statement cache is thrown away with it (about 30 statements compiled again per student). A worker
+    grades many students: one engine per database URL keeps that cache. Same statements, same rows, same commits;
+    nbgrader still closes its sessions and disposes the engine's connections after each use.
+    """
+    from nbgrader import api
+
+    engines: dict[tuple, object] = {}
+    create_engine = api.create_engine
+
+    def one_engine(url, **kwargs):
+        key = (str(url), tuple(sorted(kwargs.items())))
+        if key not in engines:
+            engines[key] = create_engine(url, **kwargs)
+        return engines[key]
+
+    api.create_engine = one_engine
 
 
 def _die_with_parent() -> None:
@@ -364,13 +465,19 @@ def _grade_locked(course, assignment, all_students, jobs, timeout, force, progre
         (course.root / FLAGS_DIR / assignment).mkdir(parents=True, exist_ok=True)
         (course.root / FLAGS_DIR / assignment / f"{student}.recheck.json").unlink(missing_ok=True)
 
-    _warm_up()  # pay import and set-up costs once, here, rather than in every forked child
     bar = _progress_bar(len(todo), progress, assignment)
     started = time.perf_counter()
     try:
-        # kernels forked from one warm template, each into its student's own sandbox (mali_ssr.sandbox.template)
-        with warm_kernels(course.state_dir / "warm-template.log") if sandbox and todo else contextlib.nullcontext():
-            Runner(course, assignment, jobs, timeout, force, sandbox, policy, result, bar, on_result, redo).run(todo)
+        # kernels forked from one warm template, each into its student's own sandbox (mali_ssr.sandbox.template);
+        # the grader pays its own import and set-up costs once, here, while the template starts
+        with warm_kernels(course.state_dir / "warm-template.log", meanwhile=_warm_up) if sandbox and todo \
+                else _nothing_warm():
+            gc.freeze()  # what the workers inherit stays out of their collector's sight: never walked, never copied
+            try:
+                Runner(course, assignment, jobs, timeout, force, sandbox, policy, result, bar, on_result,
+                       redo).run(todo)
+            finally:
+                gc.unfreeze()
     finally:
         if bar is not None:
             bar.close()
@@ -385,6 +492,12 @@ def _grade_locked(course, assignment, all_students, jobs, timeout, force, progre
     flagged = sorted(s for s in result.flags if s in result.graded)
     if flagged:  # nbgrader's own flag: the formgrader's "Flagged?" column
         gradebook.flag_submissions(course, assignment, flagged)
+
+
+@contextlib.contextmanager
+def _nothing_warm():
+    _warm_up()
+    yield None
 
 
 def _progress_bar(total: int, stream: TextIO | None, assignment: str):

@@ -29,6 +29,7 @@ sandbox uses no user namespace); elsewhere every kernel starts cold.
 
 import array
 import ctypes
+import gc
 import json
 import os
 import signal
@@ -47,7 +48,7 @@ WARM_MODULES = ("IPython", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykern
                 "IPython.core.completerlib", "IPython.core.debugger", "IPython.core.oinspect",
                 "IPython.extensions.storemagic", "pdb", "sqlite3", "psutil", "unicodedata", "faulthandler",
                 "tornado.gen", "tornado.locks", "tornado.platform.asyncio", "tornado.queues",
-                "mali_ssr.data", "mali_ssr.answer_checks", "mali_ssr.models")
+                "mali_ssr.data", "mali_ssr.answer_checks", "mali_ssr.models", "mali_ssr.lecture")
 NOT_FOR_GRADING = ("debugpy",)  # hidden in the sandbox (mounts.NOT_FOR_GRADING): the template never imports them
 
 
@@ -61,6 +62,9 @@ def warm_up():
     from mali_ssr.data import load
 
     load()
+    # Move everything loaded so far out of the garbage collector's sight: a kernel's collections then never walk
+    # (and so never copy, page by page) the template's memory it shares after the fork
+    gc.freeze()
 
 
 def _libc():

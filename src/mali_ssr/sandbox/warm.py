@@ -27,9 +27,14 @@ def available() -> str | None:
 
 
 @contextlib.contextmanager
-def warm_kernels(log_path: Path):
-    """Run the template for the length of a grading run; the children forked meanwhile use it."""
+def warm_kernels(log_path: Path, meanwhile=None):
+    """Run the template for the length of a grading run; the children forked meanwhile use it.
+
+    ``meanwhile`` (the grader's own warm-up) runs while the template starts, before waiting for it.
+    """
     if os.geteuid() != 0 or not sys.platform.startswith("linux"):
+        if meanwhile is not None:
+            meanwhile()
         yield None
         return
     folder = tempfile.mkdtemp(prefix="mali-ssr-warm-")  # 0700: only this user reaches the socket
@@ -41,6 +46,8 @@ def warm_kernels(log_path: Path):
                                    start_new_session=True)
     saved = os.environ.get(ENV_WARM)
     try:
+        if meanwhile is not None:
+            meanwhile()
         deadline = time.monotonic() + READY_SECONDS
         while not os.path.exists(path) and process.poll() is None and time.monotonic() < deadline:
             time.sleep(0.02)
