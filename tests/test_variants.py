@@ -93,6 +93,17 @@ def test_options_are_relabelled_in_their_new_order_with_their_continuation_lines
     assert permute_options(text, "abc") == text
 
 
+@pytest.mark.parametrize("letters", ["a", "", "aab"])
+def test_a_permutation_rule_that_cannot_be_deranged_is_refused_by_name(letters):
+    import random
+
+    from mali_ssr.grading.course import CourseError
+    from mali_ssr.grading.variants import _choose
+
+    with pytest.raises(CourseError, match=rf"permutation rule needs two or more different option letters, not '{letters}'"):
+        _choose({"permutation": letters}, letters, random.Random(0))
+
+
 def test_markdown_shows_a_parameter_only_where_it_is_marked():
     text = 'before <span data-variant="year">2012</span>, not 2012; <span data-variant="ids">`"a"`</span>'
     assert rewrite_markdown(text, {"year": 2009, "ids": ["x", "y"]}) == (

@@ -103,6 +103,9 @@ def _choose(rule: dict, public, rng: random.Random):
         return [item for item in pool if item in picked]  # the pool's order: stable and readable
     if "permutation" in rule:
         letters = list(rule["permutation"])
+        if len(set(letters)) != len(letters) or len(letters) < 2:
+            raise CourseError(_("a permutation rule needs two or more different option letters, not {letters!r}: "
+                                "fix the rule in the variant cell's metadata").format(letters=rule["permutation"]))
         while True:  # a derangement: every option changes letter, so no public letter stays right by luck
             order = letters[:]
             rng.shuffle(order)
