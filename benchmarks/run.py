@@ -75,16 +75,23 @@ def _course(tmp: Path, assignment: str, n: int) -> Path:
     return course
 
 
-def _timed(command: list[str], cwd: Path) -> tuple[float, float]:
-    """(wall seconds, CPU seconds of the command and everything it started)."""
+# runs a command and reports, last on stderr, the peak resident memory (kB) of its largest process
+PEAK_MEMORY = ("import resource, subprocess, sys; code = subprocess.run(sys.argv[1:]).returncode; "
+               "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(code)")
+
+
+def _timed(command: list[str], cwd: Path) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds of the command and everything it started, MB of its largest process at peak)."""
     import resource
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    subprocess.run(command, cwd=cwd, env=nbgrader_env(), check=True, capture_output=True)
+    done = subprocess.run([sys.executable, "-c", PEAK_MEMORY, *command], cwd=cwd, env=nbgrader_env(), check=True,
+                          capture_output=True, text=True)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    peak_mb = int(done.stderr.strip().splitlines()[-1]) / 1024
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), peak_mb
 
 
 def execution_floor(course: Path, assignment: str, limit: int = 12) -> float:
@@ -144,13 +151,13 @@ def bench_grading(counts: list[int], assignment: str, jobs: int | None) -> list[
             plain = _course(Path(tmp), assignment, n)
             ours = Path(tmp) / "ours"
             shutil.copytree(plain, ours)
-            t_plain, cpu_plain = _timed([sys.executable, "-m", "nbgrader", "autograde", assignment], plain)
+            t_plain, cpu_plain, _peak = _timed([sys.executable, "-m", "nbgrader", "autograde", assignment], plain)
             command = [sys.executable, "-m", "mali_ssr", "grade", assignment] + ([f"--jobs={jobs}"] if jobs else [])
-            t_ours, cpu_ours = _timed(command, ours)
+            t_ours, cpu_ours, peak = _timed(command, ours)
             same = gradebook_snapshot(plain, assignment) == gradebook_snapshot(ours, assignment)
             floor = execution_floor(plain, assignment)
             cold, startup = sandbox_startup(plain) if n == counts[0] else per_count[counts[0]]["kernels"]
-        per_count[n] = {"ours": t_ours, "kernels": (cold, startup)}
+        per_count[n] = {"ours": t_ours, "kernels": (cold, startup), "peak": peak}
         speedup = t_plain / t_ours
         verdict = "ok" if speedup >= TARGETS["grading_speedup"] and same else "MISSED"
         rest = cpu_ours / n - startup - floor
@@ -173,6 +180,11 @@ def bench_grading(counts: list[int], assignment: str, jobs: int | None) -> list[
         allowed = TARGETS["grading_scale"] * large / small / 10
         rows.append((f"Grading: {large} against {small} submissions", f"{scale:.1f}x the time",
                      f"{'ok' if scale <= allowed else 'MISSED'} (target ≤ {allowed:g}x)"))
+        memory = per_count[large]["peak"] / per_count[small]["peak"]
+        rows.append((f"Grading: memory, {large} against {small} submissions",
+                     f"{memory:.2f}x the largest process",
+                     f"{per_count[small]['peak']:.0f} MB and {per_count[large]['peak']:.0f} MB at peak "
+                     f"(largest grading process; {'flat' if memory <= 1.2 else 'GROWS'}: target ≤ 1.2x)"))
     return rows
 
 

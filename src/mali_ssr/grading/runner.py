@@ -434,9 +434,9 @@ def grade(root: str | Path, assignment: str, jobs: int | None = None, timeout: f
 
 def _grade_locked(course, assignment, all_students, jobs, timeout, force, progress, on_result, sandbox, policy,
                   result: GradeResult) -> None:
-    # two more than the cores, by measurement (`benchmarks/run.py --only jobs`, 2 cores, warm kernels, 12 students:
-    # 1.67, 1.69, 1.39 and 1.33 s a student for 1 to 4 jobs): each student's grader still waits on its kernel and
-    # on the gradebook's disk writes, and another student's work fills those waits
+    # two more than the cores, by measurement (`benchmarks/run.py --only jobs`, 2 cores, grading workers and warm
+    # kernels, 12 students: 0.63, 0.49, 0.48, 0.45 and 0.43 s a student for 1 to 5 jobs; 4 and 5 within noise):
+    # each student's grader still waits on its kernel and on the gradebook's disk writes, and another fills those
     jobs = max(1, jobs or (os.cpu_count() or 1) + 2)
     logs = course.state_dir / "grade-logs" / assignment
     logs.mkdir(parents=True, exist_ok=True)
