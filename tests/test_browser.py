@@ -24,7 +24,6 @@ Run only these: ``pytest tests/test_browser.py -m browser``.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-import yaml
 
+from data_files import edit_yaml
 from mali_ssr import data as course_data
 from mali_ssr.data import DataError, load, parse_date
 
@@ -87,10 +87,7 @@ def test_parse_date_rejects_bad_dates(value, precision, fragment):
 
 
 def _edit(folder, name, change):
-    path = folder / f"{name}.yaml"
-    records = yaml.safe_load(path.read_text(encoding="utf-8"))
-    change(records)
-    path.write_text(yaml.safe_dump(records, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    edit_yaml(folder / f"{name}.yaml", change)
 
 
 def _first(records, rid):

@@ -11,8 +11,8 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 
+from data_files import edit_yaml, read_yaml
 from mali_ssr import data as course_data
 from mali_ssr.data import DataError, load, translation_status
 from mali_ssr.places import load_geography
@@ -20,11 +20,6 @@ from mali_ssr.places import load_geography
 OVERLAYS = Path(course_data.__file__).parents[1] / "course_data" / "fr"
 
 
-def _edit(path: Path, change) -> None:
-    """Parse a YAML file, let ``change`` modify it in place, write it back."""
-    content = yaml.safe_load(path.read_text(encoding="utf-8"))
-    change(content)
-    path.write_text(yaml.safe_dump(content, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
 # ------------------------------------------------------------------ shipped overlays
@@ -37,7 +32,7 @@ def test_every_overlay_file_is_declared_complete():
         f"self_checks/{p.name}" for p in (OVERLAYS.parent / "self_checks").glob("*.yaml")}
     assert names == english
     for path in files:
-        assert yaml.safe_load(path.read_text(encoding="utf-8"))["complete"] is True, path
+        assert read_yaml(path)["complete"] is True, path
 
 
 def test_every_record_has_french_in_step_with_the_english():
@@ -121,7 +116,7 @@ def test_only_a_bracketed_description_is_in_a_sources_fingerprint():
 
 
 def test_a_bracketed_title_without_french_is_rejected(data_copy):
-    _edit(data_copy / "fr" / "bibliography.yaml", lambda c: c["records"]["causeur2013"].pop("title"))
+    edit_yaml(data_copy / "fr" / "bibliography.yaml", lambda c: c["records"]["causeur2013"].pop("title"))
     with pytest.raises(DataError) as err:
         load(data_copy, lang="fr")
     assert (err.value.file, err.value.record, err.value.field) == ("fr/bibliography.yaml", "causeur2013", "title")
@@ -129,14 +124,14 @@ def test_a_bracketed_title_without_french_is_rejected(data_copy):
 
 def test_a_source_described_only_by_its_title_still_needs_french(data_copy):
     assert load(data_copy, lang="en").bibliography["unscr2085"].note is None
-    _edit(data_copy / "fr" / "bibliography.yaml", lambda c: c["records"].pop("unscr2085"))
+    edit_yaml(data_copy / "fr" / "bibliography.yaml", lambda c: c["records"].pop("unscr2085"))
     with pytest.raises(DataError) as err:
         load(data_copy, lang="fr")
     assert (err.value.record, err.value.field) == ("unscr2085", "-")
 
 
 def test_a_french_title_for_a_real_title_is_rejected(data_copy):
-    _edit(data_copy / "fr" / "bibliography.yaml",
+    edit_yaml(data_copy / "fr" / "bibliography.yaml",
           lambda c: c["records"]["crss-historique"].update({"title": "Historique [page d'histoire du site du CRSS]"}))
     with pytest.raises(DataError) as err:
         load(data_copy, lang="fr")
@@ -149,7 +144,7 @@ def test_a_changed_description_is_stale_but_a_changed_real_title_is_not(data_cop
         by_id["causeur2013"]["title"] = "[Article on the start of Operation Serval]"
         by_id["bagayoko2017"]["title"] += " (2017)"
 
-    _edit(data_copy / "bibliography.yaml", retitle)
+    edit_yaml(data_copy / "bibliography.yaml", retitle)
     assert [(g.record, g.problem) for g in translation_status(data_copy)] == [("causeur2013", "stale")]
     french = load(data_copy, lang="fr").bibliography
     assert french["causeur2013"].title == "[Article on the start of Operation Serval]"  # current English until redone
@@ -160,7 +155,7 @@ def test_a_changed_description_is_stale_but_a_changed_real_title_is_not(data_cop
 
 
 def test_a_missing_record_is_rejected_when_the_file_is_complete(data_copy):
-    _edit(data_copy / "fr" / "timeline.yaml", lambda c: c["records"].pop("coup-2012"))
+    edit_yaml(data_copy / "fr" / "timeline.yaml", lambda c: c["records"].pop("coup-2012"))
     with pytest.raises(DataError) as err:
         load(data_copy, lang="fr")
     assert (err.value.file, err.value.record) == ("fr/timeline.yaml", "coup-2012")
@@ -172,7 +167,7 @@ def test_a_missing_record_falls_back_to_english_while_the_file_is_incomplete(dat
         content["complete"] = False
         content["records"].pop("coup-2012")
 
-    _edit(data_copy / "fr" / "timeline.yaml", drop)
+    edit_yaml(data_copy / "fr" / "timeline.yaml", drop)
     french = load(data_copy, lang="fr")
     assert french.events["coup-2012"].description == load(data_copy, lang="en").events["coup-2012"].description
     assert french.events["coup-2012"].title == french.events["coup-2012"].title_fr
@@ -186,28 +181,28 @@ def test_a_missing_record_falls_back_to_english_while_the_file_is_incomplete(dat
     ("self_checks/03_impunity_and_peace.yaml", "m3-who-asked", "hint"),
 ])
 def test_a_missing_field_is_rejected_by_name(data_copy, file, rid, field_name):
-    _edit(data_copy / "fr" / file, lambda c: c["records"][rid].pop(field_name))
+    edit_yaml(data_copy / "fr" / file, lambda c: c["records"][rid].pop(field_name))
     with pytest.raises(DataError) as err:
         load(data_copy, lang="fr")
     assert (err.value.file, err.value.record, err.value.field) == (f"fr/{file}", rid, field_name)
 
 
 def test_an_id_that_is_no_record_is_rejected(data_copy):
-    _edit(data_copy / "fr" / "actors.yaml", lambda c: c["records"].update({"no-such-actor": {"en_sha": "0" * 12}}))
+    edit_yaml(data_copy / "fr" / "actors.yaml", lambda c: c["records"].update({"no-such-actor": {"en_sha": "0" * 12}}))
     with pytest.raises(DataError) as err:
         load(data_copy, lang="fr")
     assert (err.value.file, err.value.record, err.value.field) == ("fr/actors.yaml", "no-such-actor", "id")
 
 
 def test_a_list_of_the_wrong_length_is_rejected(data_copy):
-    _edit(data_copy / "fr" / "timeline.yaml", lambda c: c["records"]["coup-2012"]["variants"].pop())
+    edit_yaml(data_copy / "fr" / "timeline.yaml", lambda c: c["records"]["coup-2012"]["variants"].pop())
     with pytest.raises(DataError) as err:
         load(data_copy, lang="fr")
     assert (err.value.record, err.value.field) == ("coup-2012", "variants")
 
 
 def test_a_field_the_english_record_lacks_is_rejected(data_copy):
-    _edit(data_copy / "fr" / "timeline.yaml", lambda c: c["records"]["coup-2021"].update({"note": "Une note."}))
+    edit_yaml(data_copy / "fr" / "timeline.yaml", lambda c: c["records"]["coup-2021"].update({"note": "Une note."}))
     with pytest.raises(DataError) as err:
         load(data_copy, lang="fr")
     assert (err.value.record, err.value.field) == ("coup-2021", "note")
@@ -217,7 +212,7 @@ def test_a_changed_english_record_is_reported_stale_and_shown_in_english(data_co
     def reword(records):
         next(r for r in records if r["id"] == "coup-2021")["description"] += " (reworded)"
 
-    _edit(data_copy / "timeline.yaml", reword)
+    edit_yaml(data_copy / "timeline.yaml", reword)
     french = load(data_copy, lang="fr")  # still loads, but the outdated French is not shown
     stale = french.events["coup-2021"]
     assert stale.description.endswith(" (reworded)")
@@ -234,8 +229,8 @@ def test_a_changed_option_makes_a_self_check_stale(data_copy):
         records[0]["options"][0] += " Really."
 
     path = data_copy / "self_checks" / "00_start_here.yaml"
-    _edit(path, reword)
-    first = yaml.safe_load(path.read_text(encoding="utf-8"))[0]
+    edit_yaml(path, reword)
+    first = read_yaml(path)[0]
     assert [(g.record, g.problem) for g in translation_status(data_copy)] == [(first["id"], "stale")]
     assert load(data_copy, lang="fr").self_checks[first["id"]].options == tuple(first["options"])  # English shown
 
@@ -256,7 +251,7 @@ def test_a_place_name_changed_in_english_is_stale_and_shown_in_english(data_copy
     def rename(records):
         next(r for r in records if r["id"] == "timbuktu")["name"] = "Timbuktu"
 
-    _edit(data_copy / "places.yaml", rename)
+    edit_yaml(data_copy / "places.yaml", rename)
     assert load_geography(data_dir=data_copy, lang="fr").places["timbuktu"].name == "Timbuktu"
     assert [(g.file, g.record, g.problem) for g in translation_status(data_copy)] == [
         ("fr/places.yaml", "timbuktu", "stale")]
@@ -269,7 +264,7 @@ def test_a_place_name_changed_in_english_is_stale_and_shown_in_english(data_copy
     (lambda c: c["countries"].update({"FRA": "France"}), "FRA", "countries"),
 ])
 def test_a_broken_place_overlay_is_rejected_by_name(data_copy, change, record, field_name):
-    _edit(data_copy / "fr" / "places.yaml", change)
+    edit_yaml(data_copy / "fr" / "places.yaml", change)
     with pytest.raises(DataError) as err:
         load_geography(data_dir=data_copy, lang="fr")
     assert (err.value.file, err.value.record, err.value.field) == ("fr/places.yaml", record, field_name)

@@ -11,8 +11,7 @@ import json
 
 from mali_ssr.grading.course import Course
 from mali_ssr.grading.runner import ranked, recheck_flags, store_flags
-from mali_ssr.grading.tampering import (FILES, KERNEL, RECHECK, SEVERITY, TESTS, UNGRADED, UNSAFE, Flag,
-                                        rank_flags)
+from mali_ssr.grading.tampering import FILES, KERNEL, RECHECK, SEVERITY, TESTS, UNGRADED, UNSAFE, Flag, rank_flags
 
 CONFIG = 'c = get_config()\nc.CourseDirectory.root = "."\nc.CourseDirectory.course_id = "mali-ssr"\n'
 

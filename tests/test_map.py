@@ -4,9 +4,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 from matplotlib.figure import Figure
 
+from data_files import read_yaml, write_yaml
 from mali_ssr import plots
 from mali_ssr.data import DataError, load
 from mali_ssr.figure_display import description
@@ -90,15 +90,15 @@ def _copy(tmp_path):
 
 def test_a_place_without_source_or_with_bad_coordinates_is_refused(tmp_path):
     folder = _copy(tmp_path)
-    places = yaml.safe_load((folder / "places.yaml").read_text())
+    places = read_yaml(folder / "places.yaml")
     places[0]["latitude"] = 123.0
-    (folder / "places.yaml").write_text(yaml.safe_dump(places, allow_unicode=True))
+    write_yaml(folder / "places.yaml", places)
     with pytest.raises(DataError) as err:
         load_geography(data_dir=folder)
     assert (err.value.file, err.value.record, err.value.field) == ("places.yaml", places[0]["id"], "latitude")
     del places[0]["sources"]
     places[0]["latitude"] = 12.0
-    (folder / "places.yaml").write_text(yaml.safe_dump(places, allow_unicode=True))
+    write_yaml(folder / "places.yaml", places)
     with pytest.raises(DataError, match="sources"):
         load_geography(data_dir=folder)
 
