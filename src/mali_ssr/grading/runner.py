@@ -155,11 +155,7 @@ class Worker:
 
     def stop(self) -> None:
         """Kill the worker and everything it started (its kernels' sandboxes are in sessions of their own)."""
-        from ..sandbox.kernel import descendants
-
-        for pid in descendants(self.process.pid):
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(pid, signal.SIGKILL)
+        _kill_tree(self.process.pid)
         _kill_group(self.process.pid)
         self.process.join(5)
         self.connection.close()
@@ -284,8 +280,6 @@ def _grade_one(argv: list[str], log_path: str, scratch: str) -> int:
     """Run nbgrader's autograde for one student, its output in that student's log."""
     from nbgrader.apps import AutogradeApp
 
-    from ..sandbox.kernel import descendants
-
     code = 1
     tempfile.tempdir = os.environ["TMPDIR"] = scratch  # kernel run folders: removed by the parent
     log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
@@ -308,10 +302,7 @@ def _grade_one(argv: list[str], log_path: str, scratch: str) -> int:
         AutogradeApp.clear_instance()
         sys.stdout.flush()
         sys.stderr.flush()
-        for pid in descendants(os.getpid()):  # anything this student's grading left behind (a stray kernel)
-            if pid != os.getpid():
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.kill(pid, signal.SIGKILL)
+        _kill_tree(os.getpid(), spare_root=True)  # anything this student's grading left behind (a stray kernel)
     return code
 
 
@@ -470,8 +461,12 @@ def _grade_locked(course, assignment, all_students, jobs, timeout, force, progre
     try:
         # kernels forked from one warm template, each into its student's own sandbox (mali_ssr.sandbox.template);
         # the grader pays its own import and set-up costs once, here, while the template starts
-        with warm_kernels(course.state_dir / "warm-template.log", meanwhile=_warm_up) if sandbox and todo \
-                else _nothing_warm():
+        if sandbox and todo:
+            kernels = warm_kernels(course.state_dir / "warm-template.log", meanwhile=_warm_up)
+        else:
+            _warm_up()
+            kernels = contextlib.nullcontext()
+        with kernels:
             gc.freeze()  # what the workers inherit stays out of their collector's sight: never walked, never copied
             try:
                 Runner(course, assignment, jobs, timeout, force, sandbox, policy, result, bar, on_result,
@@ -492,12 +487,6 @@ def _grade_locked(course, assignment, all_students, jobs, timeout, force, progre
     flagged = sorted(s for s in result.flags if s in result.graded)
     if flagged:  # nbgrader's own flag: the formgrader's "Flagged?" column
         gradebook.flag_submissions(course, assignment, flagged)
-
-
-@contextlib.contextmanager
-def _nothing_warm():
-    _warm_up()
-    yield None
 
 
 def _progress_bar(total: int, stream: TextIO | None, assignment: str):
@@ -568,6 +557,16 @@ def _validate_metadata_with_one_validator() -> None:
                 raise error
 
     common.jsonschema = OneValidatorPerSchema()
+
+
+def _kill_tree(pid: int, spare_root: bool = False) -> None:
+    """SIGKILL ``pid`` and every process below it (or only those below it, with ``spare_root``)."""
+    from ..sandbox.kernel import descendants
+
+    for found in descendants(pid):
+        if not (spare_root and found == pid):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(found, signal.SIGKILL)
 
 
 def _kill_group(pid: int) -> None:
