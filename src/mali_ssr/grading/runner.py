@@ -201,7 +201,7 @@ class Runner:
     def _argv(self, student: str, slot: int) -> list[str]:
         argv = [self.assignment, f"--student={student}", f"--CourseDirectory.db_url={self.course.db_url}",
                 f"--CourseDirectory.submitted_directory={self.checked.relative_to(self.course.root)}",
-                f"--SandboxKernelManager.slot={slot}"]
+                f"--SandboxKernelManager.slot={slot}", "--Exporter.optimistic_validation=True"]
         if self.sandbox:
             for name in ("memory_mb", "cpu_seconds", "processes", "file_mb", "disk_mb", "open_files", "output_mb"):
                 argv.append(f"--SandboxKernelManager.{name}={getattr(self.policy, name)}")
@@ -308,14 +308,17 @@ def _grade_one(argv: list[str], log_path: str, scratch: str) -> int:
 
 def _one_engine_per_gradebook() -> None:
     """nbgrader opens the gradebook nine times for one student, each time with a new SQLAlchemy engine, whose
-    compiled-statement cache is thrown away with it (about 30 statements compiled again per student). A worker
-    grades many students: one engine per database URL keeps that cache. Same statements, same rows, same commits;
-    nbgrader still closes its sessions and disposes the engine's connections after each use.
+    compiled-statement cache is thrown away with it (about 30 statements compiled again per student), and each
+    time asks the database whether every table exists. A worker grades many students: one engine per database URL
+    keeps that cache, and the tables, once created or found on that engine, are not looked for again. Same
+    statements, same rows, same commits; nbgrader still closes its sessions and disposes the engine's connections
+    after each use.
     """
     from nbgrader import api
 
     engines: dict[tuple, object] = {}
-    create_engine = api.create_engine
+    with_tables: list[object] = []  # engines live as long as the worker: compared by identity
+    create_engine, create_all = api.create_engine, api.Base.metadata.create_all
 
     def one_engine(url, **kwargs):
         key = (str(url), tuple(sorted(kwargs.items())))
@@ -323,7 +326,13 @@ def _one_engine_per_gradebook() -> None:
             engines[key] = create_engine(url, **kwargs)
         return engines[key]
 
+    def create_tables_once(bind, **kwargs):
+        if not any(bind is engine for engine in with_tables):
+            create_all(bind=bind, **kwargs)
+            with_tables.append(bind)
+
     api.create_engine = one_engine
+    api.Base.metadata.create_all = create_tables_once
 
 
 def _die_with_parent() -> None:
