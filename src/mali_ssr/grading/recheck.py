@@ -35,11 +35,13 @@ from __future__ import annotations
 import ast
 import builtins
 import contextlib
+import functools
 import io
 import json
 import os
 from pathlib import Path
 
+from nbclient.util import run_hook
 from nbconvert.preprocessors import Preprocessor
 from nbformat.v4 import new_output
 
@@ -77,24 +79,34 @@ def _parse(source: str) -> ast.AST:
     return ast.parse("\n".join(lines))
 
 
+@functools.lru_cache(maxsize=1024)
+def _names(source: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    """(names the code binds, names it reads and does not bind itself, in order of first use).
+
+    Parsed once per source: every student of a class has the same set-up and test cells (a worker grades many),
+    and each test's names are wanted twice, in the kernel and in the re-check.
+    """
+    tree = _parse(source)
+    local = _bound_names(tree)
+    read: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in local \
+                and node.id not in read:
+            read.append(node.id)
+    return frozenset(local), tuple(read)
+
+
 def setup_names(cells) -> set[str]:
     names: set[str] = set()
     for cell in cells:
         if is_setup_cell(cell):
-            names |= _bound_names(_parse(_source(cell)))
+            names |= _names(_source(cell))[0]
     return names
 
 
 def test_names(cell, setup: set[str]) -> list[str]:
     """Names one test cell reads that the student's code must have defined."""
-    tree = _parse(_source(cell))
-    local = _bound_names(tree)
-    wanted: list[str] = []
-    for node in ast.walk(tree):
-        if (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in local
-                and node.id not in setup and not hasattr(builtins, node.id) and node.id not in wanted):
-            wanted.append(node.id)
-    return wanted
+    return [name for name in _names(_source(cell))[1] if name not in setup and not hasattr(builtins, name)]
 
 
 def student_names(cells) -> list[str]:
@@ -117,22 +129,28 @@ class RecheckingExecute(SandboxedExecute):
 
         try:
             msg_id = await ensure_async(self.kc.execute("", silent=True, store_history=False,
-                                                        user_expressions={n: f"repr({n})" for n in names}))
+                                                        user_expressions=_expressions(names)))
             reply = await self.async_wait_for_reply(msg_id)
         except Exception:  # noqa: BLE001 - a dead or stuck kernel reports nothing
             return None
-        if not reply or reply.get("content", {}).get("status") != "ok":
-            return None
-        report: dict[str, str | None] = {}
-        for name in names:
-            result = reply["content"].get("user_expressions", {}).get(name, {})
-            text = result.get("data", {}).get("text/plain") if result.get("status") == "ok" else None
-            try:
-                value = ast.literal_eval(text) if isinstance(text, str) else None
-            except (ValueError, SyntaxError, MemoryError, RecursionError):
-                value = None
-            report[name] = value if isinstance(value, str) else None
-        return report
+        return _report(reply, names)
+
+    def _next_test(self, cell_index: int) -> tuple[int, list[str]] | None:
+        """The test cell the kernel runs right after this one, and the names it checks (None if the next is not one).
+
+        Its values can then be asked for with this cell's own request: the kernel evaluates them once the cell has
+        run, when nothing else can run before the test. One request fewer per test cell.
+        """
+        for index in range(cell_index + 1, len(self.nb.cells)):
+            cell = self.nb.cells[index]
+            if cell.get("cell_type") != "code" or not _source(cell).strip() \
+                    or self.skip_cells_with_tag in cell.get("metadata", {}).get("tags", []):
+                continue  # never sent to the kernel
+            if not is_test_cell(cell):
+                return None
+            full = self._tests.get(_meta(cell).get("grade_id", "?"), _source(cell))
+            return index, test_names({"source": full}, self._setup_names)
+        return None
 
     def preprocess(self, nb, resources=None, km=None):
         resources = resources if resources is not None else {}
@@ -144,6 +162,7 @@ class RecheckingExecute(SandboxedExecute):
         self._tests = tests
         self._setup_names = setup_names(nb.cells)
         self._kernel_died = None
+        self._captured_ahead: dict[int, dict[str, str | None]] = {}  # test cell index -> values asked for early
         return super().preprocess(nb, resources, km)
 
     async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
@@ -160,11 +179,18 @@ class RecheckingExecute(SandboxedExecute):
         if is_test_cell(cell):
             full = self._tests.get(_meta(cell).get("grade_id", "?"), _source(cell))
             names = test_names({"source": full}, getattr(self, "_setup_names", set()))
-            cell.metadata[CELL_TAG] = await self._capture(names) if self.kc is not None else None
+            captured = getattr(self, "_captured_ahead", {}).pop(cell_index, None)
+            if captured is None and self.kc is not None:  # the cell before it failed, or there was none
+                captured = await self._capture(names)
+            cell.metadata[CELL_TAG] = captured
             visible, hidden = notebooks.split_hidden(full)
             cell.source = visible.rstrip() + ("\n" + HIDDEN_NOTE if hidden else "")
+        following = self._next_test(cell_index) if self.kc is not None and hasattr(self, "_tests") else None
         try:
-            return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+            if following is None:
+                return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+            with self._asking_ahead(*following):
+                return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
         except DeadKernelError as exc:
             stopped = getattr(self.km, "stopped_because", None)
             self._kernel_died = (_("the kernel was stopped while running cell {n}: {why}").format(n=cell_index + 1, why=stopped)
@@ -181,11 +207,59 @@ class RecheckingExecute(SandboxedExecute):
         cell.outputs.append(_dead(self._kernel_died))
         return cell
 
+    @contextlib.contextmanager
+    def _asking_ahead(self, test_index: int, names: list[str]):
+        """This cell's request also asks for the values the next test checks; its reply keeps them for that test.
+
+        A kernel evaluates them only when the cell ran without error: otherwise the test asks on its own.
+        """
+        execute, hook, own = self.kc.execute, self.on_cell_executed, "execute" in vars(self.kc)
+
+        def execute_asking(code, **kwargs):
+            return execute(code, user_expressions=_expressions(names), **kwargs)
+
+        async def keep_values(cell, cell_index, execute_reply):
+            report = _report(execute_reply, names)
+            if report is not None and "user_expressions" in execute_reply["content"]:
+                self._captured_ahead[test_index] = report
+            if hook is not None:
+                await run_hook(hook, cell=cell, cell_index=cell_index, execute_reply=execute_reply)
+
+        self.kc.execute, self.on_cell_executed = execute_asking, keep_values
+        try:
+            yield
+        finally:
+            if own:
+                self.kc.execute = execute
+            else:
+                del self.kc.execute  # the client's class method again
+            self.on_cell_executed = hook
+
     # nbclient binds the synchronous wrapper to its own coroutine: bind it to ours.
     from jupyter_core.utils import run_sync as _run_sync
 
     execute_cell = _run_sync(async_execute_cell)
     del _run_sync
+
+
+def _expressions(names: list[str]) -> dict[str, str]:
+    return {name: f"repr({name})" for name in names}
+
+
+def _report(reply, names: list[str]) -> dict[str, str | None] | None:
+    """name -> the text of its value as the kernel reported it (None: not defined or not a string's repr)."""
+    if not reply or reply.get("content", {}).get("status") != "ok":
+        return None
+    report: dict[str, str | None] = {}
+    for name in names:
+        result = reply["content"].get("user_expressions", {}).get(name, {})
+        text = result.get("data", {}).get("text/plain") if result.get("status") == "ok" else None
+        try:
+            value = ast.literal_eval(text) if isinstance(text, str) else None
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            value = None
+        report[name] = value if isinstance(value, str) else None
+    return report
 
 
 def _dead(reason: str):
