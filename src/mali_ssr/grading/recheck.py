@@ -14,7 +14,9 @@ So here:
 2. Just before each test cell the grader asks the kernel for the *values* of
    the names that the full test looks at, as text (``repr``, through
    ``user_expressions``, which the student's input and AST transformers and
-   cell hooks never see).
+   cell hooks never see): with the request of the cell that runs right before
+   the test (the kernel evaluates them once that cell has run), or in a request
+   of their own when that cell raised.
 3. After execution, every test runs again, whole, in the grading process,
    which the student's code never touched, on those values read back with
    ``ast.literal_eval`` (plain literals only, never objects of the student's

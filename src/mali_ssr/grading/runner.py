@@ -311,8 +311,7 @@ def _one_engine_per_gradebook() -> None:
     compiled-statement cache is thrown away with it (about 30 statements compiled again per student), and each
     time asks the database whether every table exists. A worker grades many students: one engine per database URL
     keeps that cache, and the tables, once created or found on that engine, are not looked for again. Same
-    statements, same rows, same commits; nbgrader still closes its sessions and disposes the engine's connections
-    after each use.
+    rows, same commits; nbgrader still closes its sessions and disposes the engine's connections after each use.
     """
     from nbgrader import api
 
