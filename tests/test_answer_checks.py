@@ -227,6 +227,35 @@ def test_a_wrong_type_in_a_real_ipython_cell_is_an_error_with_one_line(capsys):
         InteractiveShell.clear_instance()
 
 
+def test_the_history_keeps_the_sentence_shown_not_a_second_full_traceback(capsys):
+    """IPython 9 formats every error a second time for its history; for a course check's error it keeps the
+    sentence instead (the grading kernels' CPU went a quarter to those tracebacks). Other errors stay as they were."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from mali_ssr.answer_checks import use_plain_errors
+
+    shell = InteractiveShell.instance()
+    if not hasattr(shell, "_format_exception_for_storage"):
+        InteractiveShell.clear_instance()
+        pytest.skip("this IPython keeps no formatted tracebacks in its history")
+    try:
+        use_plain_errors(shell)
+        wrapped = shell._format_exception_for_storage
+        use_plain_errors(shell)  # the set-up cell and the import both call it: wrapped once
+        assert shell._format_exception_for_storage is wrapped
+        shell.run_cell("raise NotImplementedError()", store_history=True)
+        shown = capsys.readouterr().out.strip()
+        stored = shell.history_manager.exceptions[shell.execution_count - 1]
+        assert stored == {"ename": "NotImplementedError", "evalue": "", "traceback": [shown]}
+        assert shown.startswith("This answer is not written yet")
+        shell.run_cell("1 / 0", store_history=True)
+        capsys.readouterr()
+        stored = shell.history_manager.exceptions[shell.execution_count - 1]
+        assert stored["ename"] == "ZeroDivisionError" and len("".join(stored["traceback"])) > len(shown)
+    finally:
+        InteractiveShell.clear_instance()
+
+
 def test_a_right_form_is_said_neutrally(capsys):
     from mali_ssr.answer_checks import form_ok
 
