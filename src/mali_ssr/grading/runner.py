@@ -289,6 +289,9 @@ def _grade_one(argv: list[str], log_path: str, scratch: str) -> int:
     try:
         app = AutogradeApp()
         app.initialize(argv)
+        # traitlets leaves the app's logger at DEBUG (its handler filters): nbclient's debug line for each kernel
+        # message was then built, with its caller looked up, and dropped (~200 a student). Same lines shown
+        app.log.setLevel(app.log_level)
         app.start()
         code = 0
     except SystemExit as exc:
