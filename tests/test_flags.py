@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 from mali_ssr.grading.course import Course
-from mali_ssr.grading.runner import ranked, recheck_flags, store_flags
+from mali_ssr.grading.runner import GradeResult, ranked, recheck_flags, record_flags, store_flags
 from mali_ssr.grading.tampering import FILES, KERNEL, RECHECK, SEVERITY, TESTS, UNGRADED, UNSAFE, Flag, rank_flags
 
 CONFIG = 'c = get_config()\nc.CourseDirectory.root = "."\nc.CourseDirectory.course_id = "mali-ssr"\n'
@@ -70,3 +70,37 @@ def test_recheck_flags_keep_their_kind(tmp_path):
                                                               "an older run's plain text"]}))
     found = recheck_flags(course, "a1", "s")
     assert [(f.kind, str(f)) for f in found] == [(KERNEL, "the kernel died"), (RECHECK, "an older run's plain text")]
+
+
+def _flagged(course, assignment):
+    from mali_ssr.grading.gradebook import open_gradebook
+
+    with open_gradebook(course) as gb:
+        return {sub.student.id: all(nb.flagged for nb in sub.notebooks) for sub in gb.assignment_submissions(assignment)}
+
+
+def test_the_formgrader_flag_follows_the_latest_run_and_spares_the_instructors_own(tmp_path):
+    """A student flagged by one run and graded clean by the next loses nbgrader's flag; one the instructor
+    flagged by hand (no run flagged them) keeps it, and so does one graded in neither run."""
+    from nbgrader.api import Gradebook
+
+    (tmp_path / "nbgrader_config.py").write_text(CONFIG, encoding="utf-8")
+    course = Course.load(tmp_path)
+    gb = Gradebook(course.db_url, course_id=course.course_id)
+    gb.add_assignment("a1")
+    gb.add_notebook("n1", "a1")
+    for student in ("adam", "bea", "carl"):
+        gb.add_student(student)
+        gb.add_submission("a1", student)
+    gb.find_submission_notebook("n1", "a1", "bea").flagged = True  # by hand, in the formgrader
+    gb.db.commit()
+    gb.close()
+
+    first = GradeResult("a1", graded=["adam", "carl"], flags=ranked({"adam": [Flag(FILES, "extra file 'a.py'")],
+                                                                      "carl": [Flag(TESTS, "edited")]}))
+    record_flags(course, first, ["adam", "carl"])
+    assert _flagged(course, "a1") == {"adam": True, "bea": True, "carl": True}
+
+    again = GradeResult("a1", graded=["adam", "bea"])  # adam resubmitted clean; bea graded clean too
+    record_flags(course, again, ["adam", "bea"])
+    assert _flagged(course, "a1") == {"adam": False, "bea": True, "carl": True}

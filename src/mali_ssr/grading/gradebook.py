@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from ..i18n import _
 from .course import Course, CourseError
@@ -54,18 +54,19 @@ def require_free(course: Course, wait: float = 5.0) -> None:
             path=path, detail=exc)) from None
 
 
-def flag_submissions(course: Course, assignment: str, students: list[str]) -> None:
-    """Set nbgrader's own flag on these students' notebooks, so the formgrader's "Flagged?" column shows them."""
+def flag_submissions(course: Course, assignment: str, students: Sequence[str], cleared: Sequence[str] = ()) -> None:
+    """Set nbgrader's own flag on these students' notebooks, so the formgrader's "Flagged?" column shows them;
+    take it off the ``cleared`` students' notebooks."""
     from nbgrader.api import MissingEntry
 
     with open_gradebook(course) as gb:
-        for student in students:
+        for student, value in [*((s, True) for s in students), *((s, False) for s in cleared)]:
             try:
                 submission = gb.find_submission(assignment, student)
             except MissingEntry:
                 continue
             for notebook in submission.notebooks:
-                notebook.flagged = True
+                notebook.flagged = value
         gb.db.commit()
 
 

@@ -387,15 +387,22 @@ def ranked(flags: dict[str, list[str]]) -> dict[str, list[Flag]]:
     return dict(sorted(((s, f) for s, f in merged.items() if f), key=lambda item: (severity(item[1][0]), item[0])))
 
 
+def flags_path(course: Course, assignment: str) -> Path:
+    return course.root / FLAGS_DIR / f"{assignment}.json"
+
+
+def stored_flags(course: Course, assignment: str) -> dict[str, list[dict]]:
+    """The flags kept by earlier runs, by student (none if the file is missing or unreadable)."""
+    try:
+        return {row["student"]: row["flags"] for row in json.loads(flags_path(course, assignment).read_text())}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
 def store_flags(course: Course, assignment: str, flags: dict[str, list[Flag]], graded_now: list[str]) -> Path:
     """Keep the ranked flags in .mali-ssr/flags/<assignment>.json (students graded in earlier runs keep theirs)."""
-    import json
-
-    path = course.root / FLAGS_DIR / f"{assignment}.json"
-    try:
-        kept = {row["student"]: row["flags"] for row in json.loads(path.read_text())}
-    except (OSError, ValueError, KeyError, TypeError):
-        kept = {}
+    path = flags_path(course, assignment)
+    kept = stored_flags(course, assignment)
     for student in graded_now:
         kept.pop(student, None)
     kept.update({s: [{"kind": f.kind, "text": str(f)} for f in found] for s, found in flags.items()})
@@ -494,10 +501,20 @@ def _grade_locked(course, assignment, all_students, jobs, timeout, force, progre
     result.seconds = time.perf_counter() - started
     result.graded.sort()
     result.flags = ranked(result.flags)
-    store_flags(course, assignment, result.flags, todo + [s for s in result.failed if s not in todo])
+    record_flags(course, result, todo + [s for s in result.failed if s not in todo])
+
+
+def record_flags(course: Course, result: GradeResult, graded_now: list[str]) -> None:
+    """Keep this run's flags (:func:`store_flags`) and show them in the formgrader's "Flagged?" column
+    (nbgrader's own flag): set for the flagged, cleared for a student this run graded clean whom an earlier run
+    flagged. A flag set by hand in the formgrader on a student no run flagged is not ours to clear.
+    """
+    flagged_before = stored_flags(course, result.assignment)
+    store_flags(course, result.assignment, result.flags, graded_now)
     flagged = sorted(s for s in result.flags if s in result.graded)
-    if flagged:  # nbgrader's own flag: the formgrader's "Flagged?" column
-        gradebook.flag_submissions(course, assignment, flagged)
+    cleared = sorted(s for s in result.graded if s in flagged_before and s not in result.flags)
+    if flagged or cleared:
+        gradebook.flag_submissions(course, result.assignment, flagged, cleared)
 
 
 def _progress_bar(total: int, stream: TextIO | None, assignment: str):
