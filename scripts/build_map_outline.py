@@ -7,7 +7,8 @@ A developer's tool, run once; nothing in the course runs it. The source is Natur
     pip download --no-deps geopandas==0.14.4 pyshp -d /tmp/ne
     cd /tmp/ne && unzip -q geopandas-0.14.4-py3-none-any.whl 'geopandas/datasets/*' -d gp \
         && unzip -q pyshp-*.whl -d pyshp
-    PYTHONPATH=/tmp/ne/pyshp python scripts/build_map_outline.py /tmp/ne/gp/geopandas/datasets/naturalearth_lowres/naturalearth_lowres
+    PYTHONPATH=/tmp/ne/pyshp python scripts/build_map_outline.py \
+        /tmp/ne/gp/geopandas/datasets/naturalearth_lowres/naturalearth_lowres
 
 It keeps Mali, its seven neighbours and the African countries that reach into their bounding
 box, rounds coordinates to 0.01 degree and drops the points that rounding makes repeat.
@@ -28,7 +29,7 @@ TARGET = Path(__file__).resolve().parents[1] / "src" / "mali_ssr" / "course_data
 
 def _rings(shape) -> list[list[tuple[float, float]]]:
     parts = list(shape.parts) + [len(shape.points)]
-    return [shape.points[a:b] for a, b in zip(parts, parts[1:])]
+    return [shape.points[a:b] for a, b in zip(parts, parts[1:], strict=False)]
 
 
 def _simplify(ring) -> list[list[float]]:
@@ -50,7 +51,7 @@ def _bbox(rings):
 
 def main(source: str) -> int:
     reader = shapefile.Reader(source)
-    shapes = {rec["iso_a3"]: (rec, shp) for rec, shp in zip(reader.records(), reader.shapes())}
+    shapes = {rec["iso_a3"]: (rec, shp) for rec, shp in zip(reader.records(), reader.shapes(), strict=True)}
     core = [MALI, *NEIGHBOURS]
     x0, y0, x1, y1 = _bbox([r for code in core for r in _rings(shapes[code][1])])
     features = []

@@ -250,7 +250,8 @@ def wait_until(condition: Callable[[], object], timeout_ms: int, what: str, poll
 
 def wait_kernel_idle(page, timeout_ms: int = WAIT_MS) -> None:
     page.wait_for_function(
-        "sel => { const s = document.querySelector(sel); return !!s && /\\|\\s*(Idle|Inactif)\\s*$/.test(s.textContent.trim()); }",
+        "sel => { const s = document.querySelector(sel); "
+        "return !!s && /\\|\\s*(Idle|Inactif)\\s*$/.test(s.textContent.trim()); }",
         arg=KERNEL_STATUS, timeout=timeout_ms)
 
 

@@ -718,7 +718,7 @@ def _ran_before_saving(nb: dict) -> None:
     own stored run (same answers, same cells)."""
     solution = json.loads(SOLUTION.read_text(encoding="utf-8"))
     assert len(solution["cells"]) == len(nb["cells"])
-    for mine, ran in zip(nb["cells"], solution["cells"]):
+    for mine, ran in zip(nb["cells"], solution["cells"], strict=True):
         assert mine["cell_type"] == ran["cell_type"]
         if mine["cell_type"] == "code":
             mine["outputs"], mine["execution_count"] = json.loads(json.dumps(ran["outputs"])), ran["execution_count"]

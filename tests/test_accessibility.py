@@ -99,7 +99,7 @@ def heading_problems(levels: list[int]) -> list[str]:
         problems.append(f"the first heading is level {levels[0]}, not 1")
     if levels.count(1) > 1:
         problems.append("more than one level-1 heading")
-    for before, after in zip(levels, levels[1:]):
+    for before, after in zip(levels, levels[1:], strict=False):
         if after > before + 1:
             problems.append(f"level {before} is followed by level {after}")
     return problems

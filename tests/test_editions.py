@@ -96,7 +96,7 @@ def test_committed_french_notebook_is_what_build_makes(translation, english, fre
 @pytest.mark.parametrize(("translation", "english", "french"), PAIRS, ids=IDS)
 def test_same_code_ids_and_nbgrader_metadata(translation, english, french):
     assert [(c.cell_type, c.get("id")) for c in french.cells] == [(c.cell_type, c.get("id")) for c in english.cells]
-    for en, fr in zip(english.cells, french.cells):
+    for en, fr in zip(english.cells, french.cells, strict=True):
         assert fr.metadata == en.metadata, en.get("id")
         assert fr.metadata.get("nbgrader") == en.metadata.get("nbgrader"), en.get("id")
         if en.cell_type != "markdown":
@@ -105,7 +105,7 @@ def test_same_code_ids_and_nbgrader_metadata(translation, english, french):
 
 @pytest.mark.parametrize(("translation", "english", "french"), PAIRS, ids=IDS)
 def test_every_markdown_cell_is_translated_with_its_sections_and_citations(translation, english, french):
-    for en, fr in zip(english.cells, french.cells):
+    for en, fr in zip(english.cells, french.cells, strict=True):
         if en.cell_type != "markdown":
             continue
         assert fr.source != en.source, f"{en.id}: still the English text"
@@ -227,7 +227,7 @@ def test_build_keeps_french_outputs_and_clears_those_of_changed_code(copy_root):
     editions.build(root)
     after = nbformat.read(root / translation.target, as_version=4)
     assert after.cells[last].outputs == [] and after.cells[last].execution_count is None
-    kept = [(a.outputs, b.outputs) for i, (a, b) in enumerate(zip(after.cells, before.cells))
+    kept = [(a.outputs, b.outputs) for i, (a, b) in enumerate(zip(after.cells, before.cells, strict=True))
             if a.cell_type == "code" and i != last]
     assert kept and all(new == old for new, old in kept)
     assert after.metadata.get("widgets") == before.metadata.get("widgets")

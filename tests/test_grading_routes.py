@@ -47,7 +47,8 @@ try:
 except OSError:
     pass
 print("''' + MARK + r'''" + _j.dumps({"pid": _o.getpid(), "memory_mb": _r.getrlimit(_r.RLIMIT_AS)[0] // 2**20,
-      "solutions": _readable(_o.path.join(_root, "solutions/01_history/01_history.ipynb")) or _readable("../../../solutions/01_history/01_history.ipynb"),
+      "solutions": _readable(_o.path.join(_root, "solutions/01_history/01_history.ipynb"))
+      or _readable("../../../solutions/01_history/01_history.ipynb"),
       "gradebook": _readable(_o.path.join(_root, "gradebook.db")), "found": _found[:3]}))
 '''
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import nbformat
 import pytest
-from traitlets.config import Config
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from traitlets.config import Config
 
 from mali_ssr.grading import recheck
 

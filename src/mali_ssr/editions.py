@@ -223,7 +223,7 @@ def differences(expected: nbformat.NotebookNode, actual: nbformat.NotebookNode) 
     found = []
     if len(expected.cells) != len(actual.cells):
         found.append(f"{len(actual.cells)} cells instead of {len(expected.cells)}")
-    for number, (wanted, got) in enumerate(zip(expected.cells, actual.cells), start=1):
+    for number, (wanted, got) in enumerate(zip(expected.cells, actual.cells, strict=False), start=1):
         for key in ("cell_type", "id", "metadata", "source", "attachments"):
             if wanted.get(key) != got.get(key):
                 found.append(f"cell {number} ({wanted.get('id')}, {wanted.cell_type}): {key} differs")

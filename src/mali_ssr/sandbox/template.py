@@ -108,7 +108,7 @@ def _holder(sandbox_pid, holder_pid):
 def _become_kernel(args, env, cwd, streams):
     """In the sandbox, as its PID namespace's newest process: the launcher's preparation, then ipykernel."""
     os.setsid()
-    for target, fd in zip((1, 2), streams):
+    for target, fd in zip((1, 2), streams, strict=False):
         os.dup2(fd, target)
     null = os.open("/dev/null", os.O_RDONLY)
     os.dup2(null, 0)
