@@ -299,7 +299,32 @@ def default_support_files(kernel_cwd: Path) -> list[str]:
 
 
 def descendants(pid: int) -> list[int]:
-    """``pid`` and every process below it, read from /proc."""
+    """``pid`` and every process below it, read from /proc.
+
+    Each process's own list of children (``/proc/PID/task/TID/children``) is read, a few small files instead
+    of every process's ``stat`` (the memory watch asks ten times a second per kernel); a kernel without
+    those lists gets the scan of all of /proc.
+    """
+    if not os.path.exists(f"/proc/{pid}/task/{pid}/children"):
+        return _descendants_by_scan(pid)
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            tasks = os.listdir(f"/proc/{p}/task")
+        except OSError:
+            continue  # gone meanwhile
+        out.append(p)
+        for task in tasks:
+            try:
+                with open(f"/proc/{p}/task/{task}/children", "rb") as f:
+                    todo += [int(child) for child in f.read().split()]
+            except (OSError, ValueError):
+                continue
+    return out
+
+
+def _descendants_by_scan(pid: int) -> list[int]:
     children: dict[int, list[int]] = {}
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
