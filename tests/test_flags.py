@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from mali_ssr.grading.course import Course
 from mali_ssr.grading.runner import GradeResult, ranked, recheck_flags, record_flags, store_flags
 from mali_ssr.grading.tampering import FILES, KERNEL, RECHECK, SEVERITY, TESTS, UNGRADED, UNSAFE, Flag, rank_flags
@@ -79,6 +81,7 @@ def _flagged(course, assignment):
         return {sub.student.id: all(nb.flagged for nb in sub.notebooks) for sub in gb.assignment_submissions(assignment)}
 
 
+@pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")  # nbgrader's own add_submission says these
 def test_the_formgrader_flag_follows_the_latest_run_and_spares_the_instructors_own(tmp_path):
     """A student flagged by one run and graded clean by the next loses nbgrader's flag; one the instructor
     flagged by hand (no run flagged them) keeps it, and so does one graded in neither run."""
