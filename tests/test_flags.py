@@ -82,22 +82,23 @@ def _flagged(course, assignment):
 
 
 @pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")  # nbgrader's own add_submission says these
-def test_the_formgrader_flag_follows_the_latest_run_and_spares_the_instructors_own(tmp_path):
+def test_the_formgrader_flag_follows_the_latest_run_and_spares_the_instructors_own(tmp_path, monkeypatch):
     """A student flagged by one run and graded clean by the next loses nbgrader's flag; one the instructor
     flagged by hand (no run flagged them) keeps it, and so does one graded in neither run."""
-    from nbgrader.api import Gradebook
+    from mali_ssr.exercises import nbgrader_env
+    from mali_ssr.grading.gradebook import open_gradebook
 
     (tmp_path / "nbgrader_config.py").write_text(CONFIG, encoding="utf-8")
     course = Course.load(tmp_path)
-    gb = Gradebook(course.db_url, course_id=course.course_id)
-    gb.add_assignment("a1")
-    gb.add_notebook("n1", "a1")
-    for student in ("adam", "bea", "carl"):
-        gb.add_student(student)
-        gb.add_submission("a1", student)
-    gb.find_submission_notebook("n1", "a1", "bea").flagged = True  # by hand, in the formgrader
-    gb.db.commit()
-    gb.close()
+    monkeypatch.setenv("PATH", nbgrader_env()["PATH"])  # a new gradebook runs alembic, from this Python's bin/
+    with open_gradebook(course) as gb:
+        gb.add_assignment("a1")
+        gb.add_notebook("n1", "a1")
+        for student in ("adam", "bea", "carl"):
+            gb.add_student(student)
+            gb.add_submission("a1", student)
+        gb.find_submission_notebook("n1", "a1", "bea").flagged = True  # by hand, in the formgrader
+        gb.db.commit()
 
     first = GradeResult("a1", graded=["adam", "carl"], flags=ranked({"adam": [Flag(FILES, "extra file 'a.py'")],
                                                                       "carl": [Flag(TESTS, "edited")]}))
